@@ -1,0 +1,63 @@
+// The Koa app: middleware order and routes, nothing else.
+import Router from '@koa/router';
+import Koa from 'koa';
+import { OAuthError } from './errors/oauth-error.js';
+import type { AppState } from './http/context.js';
+import { cors } from './http/middleware/cors.js';
+import { renderErrors } from './http/middleware/errors.js';
+import { requestLog } from './http/middleware/request-log.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
+import { clientCredentialsGrant } from './http/oauth/grants/client-credentials.js';
+import { discovery, ENDPOINT_PATHS } from './http/oauth/discovery.js';
+import { introspectEndpoint } from './http/oauth/introspect.js';
+import { jwks } from './http/oauth/jwks.js';
+import { revokeEndpoint } from './http/oauth/revoke.js';
+import { tokenEndpoint } from './http/oauth/token.js';
+import { healthz, metricsEndpoint, readyz } from './http/ops/health.js';
+import type { Metrics } from './metrics/metrics.js';
+import type { Services } from './services.js';
+
+/** Browser-facing paths that CORS_ORIGINS opens (contract §1); introspection is server to server. */
+const CORS_PATHS = [ENDPOINT_PATHS.token, ENDPOINT_PATHS.revocation, ENDPOINT_PATHS.userinfo];
+const corsApplies = (path: string) => path.startsWith('/.well-known/') || path.startsWith('/auth/') || CORS_PATHS.includes(path as never);
+
+export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
+  const { config, keys, clientRegistry } = services;
+  const app = new Koa<AppState>({ proxy: config.trustProxy });
+  app.silent = true; // errors are logged by the error middleware, with the request id
+
+  const router = new Router<AppState>();
+  const serveDiscovery = discovery(config);
+  router.get('/.well-known/openid-configuration', serveDiscovery);
+  router.get('/.well-known/oauth-authorization-server', serveDiscovery);
+  router.get(ENDPOINT_PATHS.jwks, jwks(keys.keystore, keys.policy.jwksMaxAgeSeconds));
+  router.post(
+    ENDPOINT_PATHS.token,
+    ...tokenEndpoint(
+      clientRegistry,
+      { client_credentials: clientCredentialsGrant(services.accessTokens, config.issuer, metrics) },
+      config.bodyLimit,
+    ),
+  );
+  router.post(ENDPOINT_PATHS.introspection, ...introspectEndpoint(clientRegistry, services.introspection, metrics, config.bodyLimit));
+  router.post(ENDPOINT_PATHS.revocation, ...revokeEndpoint(clientRegistry, services.revocation, config.bodyLimit));
+  router.get('/healthz', healthz);
+  router.get('/readyz', readyz(services.db, keys.keystore, services.clock));
+  router.get('/metrics', metricsEndpoint(metrics));
+
+  app.use(requestLog(services.log, metrics));
+  app.use(securityHeaders(config.issuer));
+  app.use(renderErrors);
+  app.use(cors(config.corsOrigins, corsApplies));
+  app.use(router.routes());
+  app.use(async (ctx) => {
+    // Reached only when no route answered: a known path with another method is 405.
+    const match = router.match(ctx.path, ctx.method);
+    const allowed = [...new Set(match.path.flatMap((layer) => layer.methods))];
+    if (allowed.length > 0) {
+      throw new OAuthError('invalid_request', `${ctx.method} is not allowed here`, { status: 405, headers: { Allow: allowed.join(', ') } });
+    }
+    throw new OAuthError('not_found', 'no such endpoint');
+  });
+  return app;
+}

@@ -1,0 +1,138 @@
+// The commands of `tessera GROUP COMMAND`. Each receives the opened context and its arguments and
+// returns what to print; the CLI talks to the database, not to a running server (contract §2).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Config } from '../config/config.js';
+import { openKeys } from '../crypto/key-bootstrap.js';
+import { KeyNotFoundError } from '../crypto/key-lifecycle.js';
+import { KEY_ALGS } from '../crypto/key-policy.js';
+import { keyView } from '../crypto/key-view.js';
+import { clientMetadata } from '../domain/clients/client.js';
+import { ClientService } from '../domain/clients/client-service.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../storage/db.js';
+import { listSigningKeys } from '../storage/repositories/signing-keys.js';
+import type { KeyAlg } from '../storage/schema.js';
+
+export class UsageError extends Error {}
+
+export interface CliContext {
+  config: Config;
+  db: Db;
+  clock: Clock;
+}
+
+type Command = (context: CliContext, args: string[]) => Promise<unknown>;
+
+const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean));
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function parse(args: string[], options: Options, positionals = 0): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, allowPositionals: positionals > 0, strict: true }) as {
+      values: Record<string, string | boolean | undefined>;
+      positionals: string[];
+    };
+    if (parsed.positionals.length !== positionals) throw new UsageError(`expected ${positionals} argument(s), got ${parsed.positionals.length}`);
+    return parsed;
+  } catch (error) {
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
+}
+
+const clientCommands: Record<string, Command> = {
+  async create({ config, db, clock }, args) {
+    const { values } = parse(args, {
+      name: { type: 'string' },
+      'grant-types': { type: 'string' },
+      'redirect-uris': { type: 'string' },
+      'post-logout-redirect-uris': { type: 'string' },
+      scope: { type: 'string' },
+      public: { type: 'boolean' },
+      'auth-method': { type: 'string' },
+      'access-token-alg': { type: 'string' },
+      audience: { type: 'string' },
+      'first-party': { type: 'boolean' },
+    });
+    if (values.name === undefined) throw new UsageError('--name is required');
+    const { client, secret } = await new ClientService(db, clock).create({
+      name: values.name as string,
+      grantTypes: list(values['grant-types'] as string | undefined),
+      redirectUris: list(values['redirect-uris'] as string | undefined),
+      postLogoutRedirectUris: list(values['post-logout-redirect-uris'] as string | undefined),
+      scope: values.scope as string | undefined,
+      public: values.public as boolean | undefined,
+      authMethod: values['auth-method'] as string | undefined,
+      accessTokenAlg: values['access-token-alg'] as string | undefined,
+      audience: values.audience as string | undefined,
+      firstParty: values['first-party'] as boolean | undefined,
+    });
+    return clientMetadata(client, config.issuer, secret);
+  },
+  async list({ config, db, clock }, args) {
+    parse(args, {});
+    return (await new ClientService(db, clock).list()).map((client) => clientMetadata(client, config.issuer));
+  },
+  async show({ config, db, clock }, args) {
+    const { positionals } = parse(args, {}, 1);
+    return clientMetadata(await new ClientService(db, clock).get(positionals[0]!), config.issuer);
+  },
+  async delete({ config, db, clock }, args) {
+    const { positionals } = parse(args, {}, 1);
+    return clientMetadata(await new ClientService(db, clock).delete(positionals[0]!), config.issuer);
+  },
+  async 'rotate-secret'({ config, db, clock }, args) {
+    const { positionals } = parse(args, {}, 1);
+    const { client, secret } = await new ClientService(db, clock).rotateSecret(positionals[0]!);
+    return clientMetadata(client, config.issuer, secret);
+  },
+};
+
+const keyCommands: Record<string, Command> = {
+  async list({ config, db, clock }, args) {
+    parse(args, {});
+    await openKeys(db, config, clock);
+    return (await listSigningKeys(db)).map(keyView);
+  },
+  async rotate({ config, db, clock }, args) {
+    const { values } = parse(args, { alg: { type: 'string' }, force: { type: 'boolean' } });
+    const alg = values.alg as string | undefined;
+    if (alg !== undefined && !KEY_ALGS.includes(alg as KeyAlg)) throw new UsageError(`--alg must be one of ${KEY_ALGS.join(', ')}`);
+    const { lifecycle } = await openKeys(db, config, clock);
+    const { kids } = await lifecycle.rotate(alg ? [alg as KeyAlg] : KEY_ALGS, values.force === true);
+    const rows = await listSigningKeys(db);
+    return kids.map((kid) => keyView(rows.find((row) => row.kid === kid)!));
+  },
+  async revoke({ config, db, clock }, args) {
+    const { positionals } = parse(args, {}, 1);
+    const { lifecycle } = await openKeys(db, config, clock);
+    const kid = positionals[0]!;
+    try {
+      await lifecycle.revoke(kid);
+    } catch (error) {
+      if (error instanceof KeyNotFoundError) throw new UsageError(error.message);
+      throw error;
+    }
+    const rows = await listSigningKeys(db);
+    return keyView(rows.find((row) => row.kid === kid)!);
+  },
+};
+
+export const COMMANDS: Record<string, Record<string, Command>> = {
+  clients: clientCommands,
+  keys: keyCommands,
+};
+
+export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
+
+  tessera migrate
+  tessera clients create --name N [--grant-types a,b] [--redirect-uris u1,u2]
+                         [--post-logout-redirect-uris u1,u2] [--scope "s1 s2"] [--public]
+                         [--auth-method client_secret_basic|client_secret_post|none]
+                         [--access-token-alg ES256|RS256] [--audience A] [--first-party]
+  tessera clients list | show ID | delete ID | rotate-secret ID
+  tessera keys list
+  tessera keys rotate [--alg ES256|RS256] [--force]
+  tessera keys revoke KID
+
+Configuration comes from the environment and .env, as for the server.`;

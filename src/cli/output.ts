@@ -1,0 +1,33 @@
+// CLI output: with --json exactly one JSON document on stdout; otherwise a readable rendering.
+// Errors always go to stderr.
+export function print(value: unknown, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    process.stdout.write(value.length === 0 ? '(none)\n' : `${table(value as Record<string, unknown>[])}\n`);
+    return;
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const width = Math.max(...entries.map(([key]) => key.length));
+    for (const [key, item] of entries) process.stdout.write(`${key.padEnd(width)}  ${cell(item)}\n`);
+    return;
+  }
+  process.stdout.write(`${String(value)}\n`);
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (Array.isArray(value)) return value.join(',') || '-';
+  return String(value);
+}
+
+function table(rows: Record<string, unknown>[]): string {
+  const columns = Object.keys(rows[0]!);
+  const cells = rows.map((row) => columns.map((column) => cell(row[column])));
+  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), ...cells.map(line)].join('\n');
+}

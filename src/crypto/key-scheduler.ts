@@ -1,0 +1,64 @@
+// Runs in every server process: each tick reads the key table, lets the lifecycle act when
+// something is due (the database lock makes one process do it), and feeds the keystore. Ticking
+// every second rather than sleeping until the next rotation keeps long intervals safe (setTimeout
+// overflows past 24.8 days) and bounds how stale a process's view of the keys can be (design.md:
+// at most 5 s).
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db } from '../storage/db.js';
+import { listSigningKeys } from '../storage/repositories/signing-keys.js';
+import type { KeyLifecycle } from './key-lifecycle.js';
+import type { Keystore } from './keystore.js';
+
+export const KEY_TICK_MS = 1_000;
+
+export class KeyScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly lifecycle: KeyLifecycle,
+    private readonly keystore: Keystore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Stops ticking and waits for a tick in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass, also called right after this process changes keys itself. */
+  async tick(): Promise<void> {
+    let rows = await listSigningKeys(this.db);
+    if (this.lifecycle.needsMaintenance(rows, this.clock.now())) {
+      await this.lifecycle.maintain();
+      rows = await listSigningKeys(this.db);
+    }
+    if (this.keystore.reload(rows, this.clock.now())) {
+      this.log.debug({ keys: rows.map((r) => `${r.alg}:${r.kid}:${r.status}`) }, 'signing keys reloaded');
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((error: unknown) => this.log.error({ err: error }, 'signing key tick failed; serving the last known keys'))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+    }, KEY_TICK_MS);
+    this.timer.unref();
+  }
+}

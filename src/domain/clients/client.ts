@@ -1,0 +1,80 @@
+// A registered OAuth client as the domain sees it, and its RFC 7591 representation.
+import type { ClientRow, KeyAlg } from '../../storage/schema.js';
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const ACCESS_TOKEN_ALGS: readonly KeyAlg[] = ['ES256', 'RS256'];
+
+export interface Client {
+  clientId: string;
+  /** SHA-256 of the secret (base64url); null for a public client. */
+  secretHash: string | null;
+  name: string;
+  grantTypes: readonly GrantType[];
+  redirectUris: readonly string[];
+  postLogoutRedirectUris: readonly string[];
+  scopes: readonly string[];
+  authMethod: AuthMethod;
+  accessTokenAlg: KeyAlg;
+  /** The `aud` of its access tokens; null means the issuer. */
+  audience: string | null;
+  firstParty: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const isPublicClient = (client: Client): boolean => client.authMethod === 'none';
+
+export function clientFromRow(row: ClientRow): Client {
+  return {
+    clientId: row.client_id,
+    secretHash: row.client_secret_hash,
+    name: row.client_name,
+    grantTypes: row.grant_types.split(' ').filter(Boolean) as GrantType[],
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    scopes: row.scope.split(' ').filter(Boolean),
+    authMethod: row.token_endpoint_auth_method,
+    accessTokenAlg: row.access_token_alg,
+    audience: row.audience,
+    firstParty: row.first_party === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** RFC 7591 §2 / §3.2.1 metadata names, as the CLI and the admin API print a client. */
+export interface ClientMetadata {
+  client_id: string;
+  client_secret?: string;
+  client_name: string;
+  grant_types: GrantType[];
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  scope: string;
+  token_endpoint_auth_method: AuthMethod;
+  access_token_alg: KeyAlg;
+  audience: string;
+  first_party: boolean;
+  client_id_issued_at: number;
+}
+
+export function clientMetadata(client: Client, issuer: string, secret?: string): ClientMetadata {
+  return {
+    client_id: client.clientId,
+    ...(secret === undefined ? {} : { client_secret: secret }),
+    client_name: client.name,
+    grant_types: [...client.grantTypes],
+    redirect_uris: [...client.redirectUris],
+    post_logout_redirect_uris: [...client.postLogoutRedirectUris],
+    scope: client.scopes.join(' '),
+    token_endpoint_auth_method: client.authMethod,
+    access_token_alg: client.accessTokenAlg,
+    audience: client.audience ?? issuer,
+    first_party: client.firstParty,
+    client_id_issued_at: Math.floor(client.createdAt / 1000),
+  };
+}

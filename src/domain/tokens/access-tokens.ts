@@ -1,0 +1,119 @@
+// JWT access tokens per RFC 9068: issued with the client's algorithm and the active key of it;
+// verified with the algorithm pinned to the key's own (RFC 8725 §3.1), no leeway on `exp`.
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type { Clock } from '../../clock.js';
+import type { Keystore } from '../../crypto/keystore.js';
+import { randomId } from '../../crypto/random.js';
+import type { KeyAlg } from '../../storage/schema.js';
+
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+/** Ours are well under 2 kB; anything far larger is not worth parsing. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+/** RFC 8725 §3.10: a kid is a lookup key, not input for anything else. */
+const MAX_KID_LENGTH = 128;
+/** security.md: at most 60 s of tolerance on `iat`, none on `exp`. */
+const IAT_LEEWAY_SECONDS = 60;
+
+export interface AccessTokenGrant {
+  alg: KeyAlg;
+  sub: string;
+  clientId: string;
+  audience: string;
+  scopes: readonly string[];
+  /** User tokens also carry `role` and `sid` (contract §3). */
+  extra?: { role?: string; sid?: string };
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  kid: string;
+  expiresIn: number;
+  /** Seconds since the epoch. */
+  exp: number;
+}
+
+export interface AccessTokenClaims extends JWTPayload {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  client_id: string;
+  scope: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  role?: string;
+  sid?: string;
+}
+
+export interface VerifiedAccessToken {
+  claims: AccessTokenClaims;
+  kid: string;
+  alg: KeyAlg;
+}
+
+export class AccessTokens {
+  constructor(
+    private readonly issuer: string,
+    private readonly ttlSeconds: number,
+    private readonly keystore: Keystore,
+    private readonly clock: Clock,
+  ) {}
+
+  async issue(grant: AccessTokenGrant): Promise<IssuedAccessToken> {
+    const key = this.keystore.signingKey(grant.alg);
+    const iat = Math.floor(this.clock.now() / 1000);
+    const exp = iat + this.ttlSeconds;
+    const jti = randomId();
+    const payload: AccessTokenClaims = {
+      iss: this.issuer,
+      sub: grant.sub,
+      aud: grant.audience,
+      client_id: grant.clientId,
+      scope: grant.scopes.join(' '),
+      iat,
+      exp,
+      jti,
+      ...(grant.extra?.role === undefined ? {} : { role: grant.extra.role }),
+      ...(grant.extra?.sid === undefined ? {} : { sid: grant.extra.sid }),
+    };
+    const token = await new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP }).sign(key.key);
+    return { token, jti, kid: key.kid, expiresIn: this.ttlSeconds, exp };
+  }
+
+  /**
+   * The token's signature, header and time claims, checked without touching the database.
+   * Anything wrong yields undefined: the callers answer `active: false` or 401 without saying why.
+   */
+  async verify(token: string): Promise<VerifiedAccessToken | undefined> {
+    if (token.length > MAX_TOKEN_LENGTH || token.split('.').length !== 3) return undefined;
+    let kid: unknown;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      return undefined;
+    }
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) return undefined;
+    const key = this.keystore.verificationKey(kid);
+    if (!key) return undefined;
+
+    try {
+      const now = this.clock.now();
+      const { payload } = await jwtVerify<AccessTokenClaims>(token, key.key, {
+        algorithms: [key.alg],
+        issuer: this.issuer,
+        typ: ACCESS_TOKEN_TYP,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
+        clockTolerance: 0,
+        currentDate: new Date(now),
+      });
+      if (payload.iat > now / 1000 + IAT_LEEWAY_SECONDS) return undefined;
+      if (typeof payload.client_id !== 'string' || typeof payload.jti !== 'string') return undefined;
+      if (payload.scope !== undefined && typeof payload.scope !== 'string') return undefined;
+      return { claims: { ...payload, scope: payload.scope ?? '' }, kid, alg: key.alg };
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// CORS for the browser origins in CORS_ORIGINS (contract §1), with credentials so the refresh
+// cookie can travel. Other origins get no CORS headers, and the browser keeps them out.
+import type { AppContext, Next } from '../context.js';
+
+export function cors(allowed: readonly string[], appliesTo: (path: string) => boolean) {
+  const origins = new Set(allowed);
+  return async function corsMiddleware(ctx: AppContext, next: Next) {
+    const origin = ctx.get('Origin');
+    if (!origin || !origins.has(origin) || !appliesTo(ctx.path)) return next();
+    ctx.vary('Origin');
+    ctx.set('Access-Control-Allow-Origin', origin);
+    ctx.set('Access-Control-Allow-Credentials', 'true');
+    if (ctx.method === 'OPTIONS' && ctx.get('Access-Control-Request-Method')) {
+      ctx.set('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+      ctx.set('Access-Control-Max-Age', '600');
+      ctx.status = 204;
+      return;
+    }
+    ctx.set('Access-Control-Expose-Headers', 'WWW-Authenticate, Retry-After, X-Request-Id');
+    await next();
+  };
+}

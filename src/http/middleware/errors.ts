@@ -1,0 +1,48 @@
+// The only place that writes error bodies: `{ error, error_description }` (contract §6). Errors
+// thrown by Koa's own helpers and body parsing are mapped onto the same codes; anything unexpected
+// becomes server_error without its message, and a database that cannot be reached becomes 503.
+import { isOAuthError, OAuthError } from '../../errors/oauth-error.js';
+import type { AppContext, Next } from '../context.js';
+
+export async function renderErrors(ctx: AppContext, next: Next) {
+  try {
+    await next();
+  } catch (thrown) {
+    const error = toOAuthError(thrown);
+    if (error.status >= 500) ctx.state.log.error({ err: thrown, code: error.code }, 'request failed');
+    else if (error.detail) ctx.state.log.info({ code: error.code, detail: error.detail }, 'request refused');
+    ctx.status = error.status;
+    for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { error: error.code, error_description: error.description };
+  }
+}
+
+export function toOAuthError(thrown: unknown): OAuthError {
+  if (isOAuthError(thrown)) return thrown;
+  const error = thrown as { status?: unknown; type?: unknown; code?: unknown; message?: unknown };
+  if (error?.status === 413 || error?.type === 'entity.too.large') {
+    return new OAuthError('invalid_request', 'the request body is too large', { status: 413 });
+  }
+  if (error?.status === 415) return new OAuthError('invalid_request', 'unsupported content type', { status: 415 });
+  if (error?.type === 'entity.parse.failed' || error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
+    return new OAuthError('invalid_request', 'the request body could not be parsed', { status: 400 });
+  }
+  if (error?.type === 'request.aborted') return new OAuthError('invalid_request', 'the request was aborted', { status: 400 });
+  if (isUnavailable(error)) {
+    return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable, try again', {
+      headers: { 'Retry-After': '1' },
+      cause: thrown,
+    });
+  }
+  return new OAuthError('server_error', 'an unexpected error occurred', { cause: thrown });
+}
+
+/** A database that is busy, locked, unreachable or shutting down: never fail open, answer 503. */
+function isUnavailable(error: { code?: unknown; message?: unknown }): boolean {
+  const code = typeof error?.code === 'string' ? error.code : '';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === 'SQLITE_IOERR') return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300', '08006', '08001'].includes(code)) return true;
+  const message = typeof error?.message === 'string' ? error.message : '';
+  return /driver has already been destroyed|Connection terminated|timeout exceeded when trying to connect|database connection is not open/i.test(message);
+}

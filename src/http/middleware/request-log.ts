@@ -1,0 +1,31 @@
+// The outermost middleware: a request id (X-Request-Id), a child logger, one log line per request
+// with the path but never the query string (it can hold codes and tokens), and HTTP metrics.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../metrics/metrics.js';
+import type { AppContext, Next } from '../context.js';
+
+const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function requestLog(log: Logger, metrics: Metrics) {
+  return async function requestLogMiddleware(ctx: AppContext, next: Next) {
+    const started = process.hrtime.bigint();
+    const incoming = ctx.get('X-Request-Id');
+    const requestId = INCOMING_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = log.child({ reqId: requestId });
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The router's pattern, not the raw path, so labels stay few whatever clients send.
+      const route = (ctx as AppContext & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      metrics.httpRequests.inc({ method: ctx.method, route, status: String(ctx.status) });
+      metrics.httpDuration.observe({ method: ctx.method, route }, seconds);
+      const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 };
+      if (ctx.status >= 500) ctx.state.log.error(line, 'request');
+      else ctx.state.log.info(line, 'request');
+    }
+  };
+}

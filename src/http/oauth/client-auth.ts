@@ -1,0 +1,49 @@
+// Step of the token, introspection and revocation endpoints: who is calling. Credentials come in
+// the Basic header (RFC 6749 §2.3.1, each part form-urlencoded) or the body, never both.
+import { authenticateClient, invalidClient, type ClientCredentials } from '../../domain/clients/client-authentication.js';
+import type { ClientRegistry } from '../../domain/clients/client-registry.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import type { AppContext, Next } from '../context.js';
+
+export function clientAuth(registry: ClientRegistry, options: { allowPublic: boolean }) {
+  return async function authenticateClientStep(ctx: AppContext, next: Next) {
+    const credentials = readCredentials(ctx);
+    if (credentials.method === 'none' && !options.allowPublic) throw invalidClient('client authentication required');
+    ctx.state.client = await authenticateClient(registry, credentials);
+    await next();
+  };
+}
+
+function readCredentials(ctx: AppContext): ClientCredentials {
+  const header = ctx.get('Authorization');
+  const form = ctx.state.form;
+  if (header) {
+    if (form.client_secret !== undefined) {
+      throw new OAuthError('invalid_request', 'client credentials were sent in both the header and the body');
+    }
+    const basic = parseBasic(header);
+    if (form.client_id !== undefined && form.client_id !== basic.clientId) {
+      throw new OAuthError('invalid_request', 'client_id in the body differs from the Authorization header');
+    }
+    return { method: 'client_secret_basic', ...basic };
+  }
+  if (form.client_id === undefined) throw invalidClient('no client credentials');
+  if (form.client_secret !== undefined) return { method: 'client_secret_post', clientId: form.client_id, secret: form.client_secret };
+  return { method: 'none', clientId: form.client_id, secret: undefined };
+}
+
+function parseBasic(header: string): { clientId: string; secret: string } {
+  const match = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(header);
+  if (!match) throw invalidClient('malformed Authorization header');
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) throw invalidClient('malformed Basic credentials');
+  try {
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  } catch {
+    throw invalidClient('malformed Basic credentials');
+  }
+}

@@ -1,0 +1,60 @@
+// OpenID Connect Discovery 1.0 and RFC 8414 metadata: one precomputed body, served for both
+// well-known paths. Endpoint paths are ours to choose (contract §3); clients read them from here.
+import { createHash } from 'node:crypto';
+import type { Config } from '../../config/config.js';
+import type { AppContext } from '../context.js';
+
+export const ENDPOINT_PATHS = {
+  authorization: '/authorize',
+  token: '/token',
+  userinfo: '/userinfo',
+  jwks: '/.well-known/jwks.json',
+  introspection: '/introspect',
+  revocation: '/revoke',
+  endSession: '/end-session',
+} as const;
+
+export function discoveryDocument(config: Config): Record<string, unknown> {
+  const url = (path: string) => `${config.issuer}${path}`;
+  const authMethods = ['client_secret_basic', 'client_secret_post'];
+  return {
+    issuer: config.issuer,
+    authorization_endpoint: url(ENDPOINT_PATHS.authorization),
+    token_endpoint: url(ENDPOINT_PATHS.token),
+    userinfo_endpoint: url(ENDPOINT_PATHS.userinfo),
+    jwks_uri: url(ENDPOINT_PATHS.jwks),
+    introspection_endpoint: url(ENDPOINT_PATHS.introspection),
+    revocation_endpoint: url(ENDPOINT_PATHS.revocation),
+    end_session_endpoint: url(ENDPOINT_PATHS.endSession),
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: [...authMethods, 'none'],
+    introspection_endpoint_auth_methods_supported: authMethods,
+    revocation_endpoint_auth_methods_supported: authMethods,
+    id_token_signing_alg_values_supported: ['ES256', 'RS256'],
+    subject_types_supported: ['public'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'sid', 'amr', 'email', 'email_verified', 'name'],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    authorization_response_iss_parameter_supported: true,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+  };
+}
+
+export function discovery(config: Config) {
+  const body = JSON.stringify(discoveryDocument(config));
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  return function serveDiscovery(ctx: AppContext) {
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.set('ETag', etag);
+    if (ctx.get('If-None-Match') === etag) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.type = 'application/json';
+    ctx.body = body;
+  };
+}

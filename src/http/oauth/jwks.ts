@@ -1,0 +1,20 @@
+// The JWKS (RFC 7517), served from memory: the keystore rebuilds body and ETag once per key
+// change. max-age is half the publish lead, so a cache that honours it refreshes before any key
+// it has not seen may sign (design.md, Signing keys; docs/keys.md).
+import type { Keystore } from '../../crypto/keystore.js';
+import type { AppContext } from '../context.js';
+
+export function jwks(keystore: Keystore, maxAgeSeconds: number) {
+  const cacheControl = `public, max-age=${maxAgeSeconds}`;
+  return function serveJwks(ctx: AppContext) {
+    const { body, etag } = keystore.jwksDocument;
+    ctx.set('Cache-Control', cacheControl);
+    ctx.set('ETag', etag);
+    if (ctx.get('If-None-Match') === etag) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.type = 'application/jwk-set+json';
+    ctx.body = body;
+  };
+}

@@ -1,0 +1,82 @@
+// Starting and stopping one Tessera server: database, migrations, keys, background work, HTTP.
+// Used by main.ts and by the tests, which run real servers on real sockets.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/config.js';
+import { KeyScheduler } from './crypto/key-scheduler.js';
+import { startCleanup } from './jobs/cleanup.js';
+import { createMetrics } from './metrics/metrics.js';
+import { createServices, type Services } from './services.js';
+import { openDatabase } from './storage/db.js';
+import { migrateToLatest } from './storage/migrate.js';
+
+export interface RunningServer {
+  /** Base URL of the listening socket (not necessarily the issuer). */
+  url: string;
+  server: Server;
+  services: Services;
+  /** Stops accepting, lets in-flight requests finish, stops background work, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log: Logger;
+  clock?: Clock;
+  /** Milliseconds to wait for in-flight requests at shutdown before cutting connections. */
+  drainTimeoutMs?: number;
+}
+
+export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
+  const { log } = options;
+  const clock = options.clock ?? systemClock;
+  const { db, dialect } = openDatabase(config.databaseUrl);
+  let services: Services;
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    services = await createServices(config, db, dialect, clock, log);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  for (const warning of config.warnings) log.warn(warning);
+
+  const { keys } = services;
+  const metrics = createMetrics(() =>
+    keys.keystore.activeKeys.map((key) => ({ alg: key.alg, seconds: Math.max(0, (clock.now() - key.activatedAt) / 1000) })),
+  );
+  const scheduler = new KeyScheduler(db, keys.lifecycle, keys.keystore, clock, log);
+  scheduler.start();
+  services.clientRegistry.start();
+  const stopCleanup = startCleanup(db, clock, log);
+
+  const app = createApp(services, metrics);
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 10_000);
+      await closed;
+      clearTimeout(timer);
+      await scheduler.stop();
+      services.clientRegistry.stop();
+      stopCleanup();
+      await db.destroy();
+    })());
+
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, server, services, close };
+}

@@ -1,0 +1,44 @@
+// Opens the database named by DATABASE_URL: SQLite through better-sqlite3 (the embedded default)
+// or PostgreSQL through pg. Everything above this file speaks Kysely and does not know which.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+/** A repository function takes either the database or a transaction as its first argument. */
+export type DbOrTx = Kysely<Database> | Transaction<Database>;
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface OpenDatabase {
+  db: Db;
+  dialect: Dialect;
+}
+
+export function openDatabase(url: string): OpenDatabase {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgresPool(url) }) }), dialect: 'postgres' };
+  }
+  const path = url.slice('sqlite:'.length);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  // WAL lets readers run beside the one writer; a writer waits up to 5 s for another process's
+  // transaction instead of failing at once; foreign keys are off by default in SQLite.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+}
+
+function postgresPool(url: string): pg.Pool {
+  // BIGINT (int8) columns hold millisecond timestamps, well inside Number's safe range; pg would
+  // return them as strings by default.
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+  };
+  return new pg.Pool({ connectionString: url, max: 10, types, connectionTimeoutMillis: 5000 });
+}
