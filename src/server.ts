@@ -19,6 +19,8 @@ export interface RunningServer {
   url: string;
   server: Server;
   services: Services;
+  /** The key scheduler of this process; tick() re-reads key state at once (after own changes). */
+  scheduler: KeyScheduler;
   /** Stops accepting, lets in-flight requests finish, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -78,5 +80,5 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await db.destroy();
     })());
 
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, server, services, close };
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, server, services, scheduler, close };
 }

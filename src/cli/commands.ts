@@ -7,6 +7,7 @@ import { KeyNotFoundError } from '../crypto/key-lifecycle.js';
 import { KEY_ALGS } from '../crypto/key-policy.js';
 import { keyView } from '../crypto/key-view.js';
 import { clientMetadata } from '../domain/clients/client.js';
+import { OAuthError } from '../errors/oauth-error.js';
 import { ClientService } from '../domain/clients/client-service.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../storage/db.js';
@@ -110,7 +111,7 @@ const keyCommands: Record<string, Command> = {
     try {
       await lifecycle.revoke(kid);
     } catch (error) {
-      if (error instanceof KeyNotFoundError) throw new UsageError(error.message);
+      if (error instanceof KeyNotFoundError) throw new OAuthError('not_found', error.message);
       throw error;
     }
     const rows = await listSigningKeys(db);

@@ -75,7 +75,7 @@ export class KeyLifecycle {
         await this.maintainAlg(tx, alg, rows, now, events);
         const next = queueOf(rows, alg)[0];
         if (!next) continue;
-        if (force) {
+        if (force || next.published_at + this.policy.publishLeadMs <= now) {
           await this.promote(tx, alg, next, rows, now, events);
         } else {
           await this.setRow(tx, rows, next, { rotation_requested_at: now });
@@ -213,5 +213,5 @@ export class KeyLifecycle {
 function queueOf(rows: readonly SigningKeyRow[], alg: KeyAlg): SigningKeyRow[] {
   return rows
     .filter((r) => r.alg === alg && r.status === 'next')
-    .sort((a, b) => a.created_at - b.created_at || a.kid.localeCompare(b.kid));
+    .sort((a, b) => a.created_at - b.created_at || (a.kid < b.kid ? -1 : a.kid > b.kid ? 1 : 0));
 }
