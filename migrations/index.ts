@@ -2,7 +2,9 @@
 // compiled build, the tests under tsx and the CLI all run exactly the same set.
 import type { Migration } from 'kysely';
 import * as tokenService from './2026-11-21-001-token-service.js';
+import * as accounts from './2026-11-21-002-accounts.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21-001-token-service': tokenService,
+  '2026-11-21-002-accounts': accounts,
 };

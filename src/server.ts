@@ -8,6 +8,7 @@ import { createApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/config.js';
 import { KeyScheduler } from './crypto/key-scheduler.js';
+import { preloadCommonPasswords } from './domain/accounts/password-policy.js';
 import { startCleanup } from './jobs/cleanup.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createServices, type Services } from './services.js';
@@ -53,7 +54,11 @@ export async function startServer(config: Config, options: StartOptions): Promis
   );
   const scheduler = new KeyScheduler(db, keys.lifecycle, keys.keystore, clock, log);
   scheduler.start();
+  services.keysChanged = () => scheduler.tick();
   services.clientRegistry.start();
+  services.outbox.start();
+  preloadCommonPasswords();
+  await services.hasher.warm();
   const stopCleanup = startCleanup(db, clock, log);
 
   const app = createApp(services, metrics);
@@ -75,6 +80,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await closed;
       clearTimeout(timer);
       await scheduler.stop();
+      await services.outbox.stop();
       services.clientRegistry.stop();
       stopCleanup();
       await db.destroy();

@@ -5,11 +5,23 @@ import type { Clock } from './clock.js';
 import type { Config } from './config/config.js';
 import { openKeys, type Keys } from './crypto/key-bootstrap.js';
 import type { KeyEvent } from './crypto/key-lifecycle.js';
+import type { AccountDeps } from './domain/accounts/deps.js';
+import { Lockout } from './domain/accounts/lockout.js';
+import { PasswordHasher } from './domain/accounts/password-hasher.js';
+import { PasswordService } from './domain/accounts/passwords.js';
+import { ProfileService } from './domain/accounts/profile.js';
+import { RateLimiter } from './domain/accounts/rate-limiter.js';
+import { RegistrationService } from './domain/accounts/registration.js';
+import { SignInService } from './domain/accounts/sign-in.js';
+import { UserAdminService } from './domain/accounts/user-admin.js';
 import { ClientRegistry } from './domain/clients/client-registry.js';
 import { ClientService } from './domain/clients/client-service.js';
+import { Sessions } from './domain/sessions/sessions.js';
 import { AccessTokens } from './domain/tokens/access-tokens.js';
 import { Introspection } from './domain/tokens/introspection.js';
 import { Revocation } from './domain/tokens/revocation.js';
+import { enqueueMail, OutboxWorker } from './mail/outbox.js';
+import { createTransport } from './mail/transport.js';
 import type { Db, Dialect } from './storage/db.js';
 
 export interface Services {
@@ -24,6 +36,16 @@ export interface Services {
   accessTokens: AccessTokens;
   introspection: Introspection;
   revocation: Revocation;
+  sessions: Sessions;
+  hasher: PasswordHasher;
+  outbox: OutboxWorker;
+  registration: RegistrationService;
+  signIn: SignInService;
+  passwords: PasswordService;
+  profile: ProfileService;
+  users: UserAdminService;
+  /** Re-reads key state at once after this process changed keys (set by server.ts). */
+  keysChanged: () => Promise<void>;
 }
 
 export async function createServices(config: Config, db: Db, dialect: Dialect, clock: Clock, log: Logger): Promise<Services> {
@@ -31,6 +53,22 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   const keys = await openKeys(db, config, clock, onKeyEvent);
   const clientRegistry = new ClientRegistry(db, log);
   const accessTokens = new AccessTokens(config.issuer, config.accessTokenTtl, keys.keystore, clock);
+  const sessions = new Sessions(db, config, accessTokens, (clientId) => clientRegistry.find(clientId), clock);
+  const hasher = new PasswordHasher();
+  const outbox = new OutboxWorker(db, createTransport(config), config.mailFrom, clock, log);
+
+  const deps: AccountDeps = {
+    db,
+    config,
+    clock,
+    hasher,
+    lockout: new Lockout(config.lockoutThreshold, config.lockoutDuration, clock),
+    rateLimiter: new RateLimiter(db, config.rateLimitPerIp, config.rateLimitPerAccount, clock),
+    sessions,
+    clients: clientRegistry,
+    mail: { enqueue: (tx, message) => enqueueMail(tx, message, clock.now()), wake: () => outbox.wake() },
+  };
+  const registration = new RegistrationService(deps);
   return {
     config,
     clock,
@@ -41,7 +79,16 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     clientRegistry,
     clients: new ClientService(db, clock),
     accessTokens,
-    introspection: new Introspection(db, accessTokens, clientRegistry),
-    revocation: new Revocation(db, accessTokens, clock),
+    introspection: new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock),
+    revocation: new Revocation(db, accessTokens, sessions, clock),
+    sessions,
+    hasher,
+    outbox,
+    registration,
+    signIn: new SignInService(deps),
+    passwords: new PasswordService(deps),
+    profile: new ProfileService(deps, registration),
+    users: new UserAdminService(deps),
+    keysChanged: async () => {},
   };
 }

@@ -2,6 +2,7 @@
 import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Client } from '../domain/clients/client.js';
+import type { Role } from '../storage/schema.js';
 
 export interface AppState {
   requestId: string;
@@ -11,6 +12,19 @@ export interface AppState {
   form: Readonly<Record<string, string>>;
   /** The client that authenticated at this request (see oauth/client-auth.ts). */
   client?: Client;
+  /** The parsed JSON body of an API route (see middleware/json-body.ts). */
+  body: Readonly<Record<string, unknown>>;
+  /** The signed-in user of a Bearer-protected route (see auth-api/bearer.ts). */
+  user?: AuthenticatedUser;
+}
+
+export interface AuthenticatedUser {
+  id: string;
+  /** The session (`sid`) the presented token belongs to. */
+  sid: string;
+  /** Read from the database with the session, so a role change applies at once. */
+  role: Role;
+  client: Client;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -1,14 +1,26 @@
-// Deletes rows that can no longer matter: revocation entries of tokens that have expired anyway.
+// Deletes rows that can no longer matter: revocation entries of tokens that have expired anyway,
+// expired or long-ended sessions with their refresh tokens, expired mail tokens, stale lockout and
+// rate-limit counters.
 // Every instance runs it; the deletes are idempotent, so running twice costs nothing.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../storage/db.js';
+import { purgeStaleLockouts } from '../storage/repositories/lockouts.js';
+import { purgeExpiredMailTokens } from '../storage/repositories/mail-tokens.js';
+import { purgeOldWindows } from '../storage/repositories/rate-limits.js';
 import { purgeExpiredRevocations } from '../storage/repositories/revoked-tokens.js';
+import { purgeExpiredSessions } from '../storage/repositories/sessions.js';
 
 export const CLEANUP_INTERVAL_MS = 10 * 60_000;
 
-export async function cleanupExpired(db: Db, clock: Clock): Promise<{ revocations: number }> {
-  return { revocations: await purgeExpiredRevocations(db, clock.now()) };
+export async function cleanupExpired(db: Db, clock: Clock): Promise<{ revocations: number; sessions: number; mailTokens: number }> {
+  const now = clock.now();
+  const revocations = await purgeExpiredRevocations(db, now);
+  const sessions = await purgeExpiredSessions(db, now);
+  const mailTokens = await purgeExpiredMailTokens(db, now);
+  await purgeOldWindows(db, now - 3600_000);
+  await purgeStaleLockouts(db, now - 86_400_000);
+  return { revocations, sessions, mailTokens };
 }
 
 export function startCleanup(db: Db, clock: Clock, log: Logger): () => void {

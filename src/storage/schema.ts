@@ -62,12 +62,154 @@ export interface SyncStateTable {
   version: number;
 }
 
+export type Role = 'user' | 'admin' | 'enterprise_admin';
+
+export interface UserTable {
+  id: string;
+  /** Lower-cased; unique. */
+  email: string;
+  email_verified: number;
+  /** A new address waiting for verification; the old one stays in force until then. */
+  pending_email: string | null;
+  name: string;
+  /** argon2id, PHC string. */
+  password_hash: string;
+  role: Role;
+  disabled: number;
+  /** Bumped by logout-all, password change and reset, and disabling: older tokens die. */
+  token_generation: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PasswordHistoryTable {
+  id: string;
+  user_id: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface SessionTable {
+  /** The `sid` of its tokens. */
+  id: string;
+  user_id: string;
+  client_id: string;
+  /** The user's token generation when the session began. */
+  token_generation: number;
+  /** Space-separated authentication methods (`pwd`, `otp`). */
+  amr: string;
+  auth_time: number;
+  created_at: number;
+  last_used_at: number;
+  /** Absolute limit (SESSION_MAX_TTL). */
+  expires_at: number;
+  ended_at: number | null;
+  end_reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RefreshTokenTable {
+  /** SHA-256 of the opaque token; the token itself is never stored. */
+  token_hash: string;
+  /** A public handle (introspection's `jti`). */
+  id: string;
+  session_id: string;
+  client_id: string;
+  scope: string;
+  created_at: number;
+  /** Idle limit (REFRESH_TOKEN_TTL), never past the session's own expiry. */
+  expires_at: number;
+  /** Set when rotated: presenting it again is reuse. */
+  used_at: number | null;
+}
+
+export type MailTokenPurpose = 'verify_email' | 'reset_password';
+
+export interface MailTokenTable {
+  token_hash: string;
+  user_id: string;
+  purpose: MailTokenPurpose;
+  /** The address the token proves (the pending one, for an email change). */
+  email: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  /** A worker's claim on the message, so that two instances do not send it twice. */
+  locked_until: number | null;
+  sent_at: number | null;
+  last_error: string | null;
+}
+
+export interface LockoutTable {
+  /** SHA-256 of the lower-cased email address. */
+  subject: string;
+  /** Consecutive failed sign-in steps (passwords and 2FA codes); reset only by a completed sign-in. */
+  failed_attempts: number;
+  locked_until: number | null;
+  updated_at: number;
+}
+
+export interface RateLimitTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface ConsentTable {
+  user_id: string;
+  name: string;
+  granted: number;
+  version: string;
+  ip: string | null;
+  recorded_at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  event: string;
+  user_id: string | null;
+  actor_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON object; never a secret. */
+  detail: string;
+  created_at: number;
+}
+
 export interface Database {
   signing_keys: SigningKeyTable;
   clients: ClientTable;
   revoked_tokens: RevokedTokenTable;
   sync_state: SyncStateTable;
+  users: UserTable;
+  password_history: PasswordHistoryTable;
+  sessions: SessionTable;
+  refresh_tokens: RefreshTokenTable;
+  mail_tokens: MailTokenTable;
+  outbox: OutboxTable;
+  lockouts: LockoutTable;
+  rate_limits: RateLimitTable;
+  consents: ConsentTable;
+  audit_log: AuditLogTable;
 }
+
+export type UserRow = Selectable<UserTable>;
+export type SessionRow = Selectable<SessionTable>;
+export type RefreshTokenRow = Selectable<RefreshTokenTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type AuditRow = Selectable<AuditLogTable>;
 
 export type SigningKeyRow = Selectable<SigningKeyTable>;
 export type NewSigningKeyRow = Insertable<SigningKeyTable>;

@@ -32,7 +32,7 @@ test('clients create prints RFC 7591 metadata with the contract defaults and a s
   const shown = await cliJson(['clients', 'show', created.client_id], env);
   t.false('client_secret' in shown, 'the secret is never shown again');
   const listed = await cliJson<Array<{ client_id: string }>>(['clients', 'list'], env);
-  t.deepEqual(listed.map((c) => c.client_id), [created.client_id, web.client_id, spa.client_id]);
+  t.deepEqual(listed.map((c) => c.client_id), ['tessera', created.client_id, web.client_id, spa.client_id], 'the built-in first-party client comes first');
 
   // The stored hash is SHA-256 of the secret, not the secret.
   const row = await server.services.db.selectFrom('clients').selectAll().where('client_id', '=', created.client_id).executeTakeFirstOrThrow();
@@ -61,7 +61,7 @@ test('bad client definitions are refused with a message and exit 1; bad usage ex
   t.is((await runCli(['clients', 'nope'], env)).code, 64);
   const missing = await runCli(['clients', 'show', 'no-such-client', '--json'], env);
   t.is(missing.code, 1);
-  t.deepEqual(await cliJson(['clients', 'list'], env), []);
+  t.deepEqual((await cliJson<Array<{ client_id: string }>>(['clients', 'list'], env)).map((c) => c.client_id), ['tessera'], 'nothing was created');
 });
 
 test('rotate-secret and delete through the CLI reach a running server within 5 seconds', async (t) => {

@@ -24,7 +24,7 @@ async function open(t: Parameters<Parameters<typeof test>[1]>[0], dialect: Diale
 for (const dialect of DIALECTS) {
   test(`${dialect}: migrations apply once and are idempotent`, async (t) => {
     const { db } = await open(t, dialect);
-    t.deepEqual(await migrateToLatest(db), ['2026-11-21-001-token-service']);
+    t.deepEqual(await migrateToLatest(db), ['2026-11-21-001-token-service', '2026-11-21-002-accounts']);
     t.deepEqual(await migrateToLatest(db), []);
     t.deepEqual(await readSyncVersions(db), { keys: 0, clients: 0 });
   });

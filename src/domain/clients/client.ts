@@ -1,6 +1,9 @@
 // A registered OAuth client as the domain sees it, and its RFC 7591 representation.
 import type { ClientRow, KeyAlg } from '../../storage/schema.js';
 
+/** The first-party client the migrations create; /auth/login uses it when no client_id is given. */
+export const BUILT_IN_CLIENT_ID = 'tessera';
+
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 

@@ -1,10 +1,16 @@
 // RFC 7662: whether a token is active right now, and what a resource server may know about it.
-// Every call reads the revocation list, so a token revoked by any instance is inactive on the next
-// call (design.md, Tokens); key and client state come from caches with a bounded staleness.
+// Every call reads the revocation list and, for user tokens, the session and the user, so a token
+// revoked or logged out by any instance is inactive on the next call (design.md, Tokens); key and
+// client state come from caches with a bounded staleness.
+import type { Clock } from '../../clock.js';
+import { sha256 } from '../../crypto/random.js';
 import type { Db } from '../../storage/db.js';
 import { isRevoked } from '../../storage/repositories/revoked-tokens.js';
+import { findRefreshToken } from '../../storage/repositories/sessions.js';
+import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
-import type { AccessTokens } from './access-tokens.js';
+import { sessionAlive, type SessionState, type Sessions } from '../sessions/sessions.js';
+import type { AccessTokens, VerifiedAccessToken } from './access-tokens.js';
 
 export type IntrospectionResponse =
   | { active: false }
@@ -23,20 +29,52 @@ export type IntrospectionResponse =
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 
+export interface ActiveAccessToken extends VerifiedAccessToken {
+  client: Client;
+  /** For user tokens: the live session they belong to. */
+  session?: SessionState;
+}
+
+/** A compact JWS has three dot-separated parts; our refresh tokens have none. */
+const looksLikeJwt = (token: string) => token.includes('.');
+
 export class Introspection {
   constructor(
     private readonly db: Db,
+    private readonly issuer: string,
     private readonly accessTokens: AccessTokens,
     private readonly clients: ClientRegistry,
+    private readonly sessions: Sessions,
+    private readonly clock: Clock,
   ) {}
 
   async introspect(token: string): Promise<IntrospectionResponse> {
+    return looksLikeJwt(token) ? this.introspectAccessToken(token) : this.introspectRefreshToken(token);
+  }
+
+  /**
+   * The whole check of design.md: signature, exp, iss, key not revoked, jti not revoked, client
+   * still registered, and for user tokens an unended session under the user's current generation.
+   * Also the gate of the Bearer-protected routes.
+   */
+  async activeAccessToken(token: string): Promise<ActiveAccessToken | undefined> {
     const verified = await this.accessTokens.verify(token);
-    if (!verified) return INACTIVE;
+    if (!verified) return undefined;
     const { claims } = verified;
-    if (await isRevoked(this.db, claims.jti)) return INACTIVE;
+    if (await isRevoked(this.db, claims.jti)) return undefined;
     // A deleted client's tokens die with it (design.md, Tokens).
-    if (!(await this.clients.find(claims.client_id))) return INACTIVE;
+    const client = await this.clients.find(claims.client_id);
+    if (!client) return undefined;
+    if (claims.sid === undefined) return { ...verified, client };
+    const session = await this.sessions.state(claims.sid);
+    if (!sessionAlive(session, this.clock.now()) || session.user_id !== claims.sub) return undefined;
+    return { ...verified, client, session };
+  }
+
+  private async introspectAccessToken(token: string): Promise<IntrospectionResponse> {
+    const active = await this.activeAccessToken(token);
+    if (!active) return INACTIVE;
+    const { claims } = active;
     return {
       active: true,
       scope: claims.scope,
@@ -48,6 +86,28 @@ export class Introspection {
       iat: claims.iat,
       jti: claims.jti,
       token_type: 'Bearer',
+    };
+  }
+
+  private async introspectRefreshToken(token: string): Promise<IntrospectionResponse> {
+    if (token.length > 256) return INACTIVE;
+    const now = this.clock.now();
+    const row = await findRefreshToken(this.db, sha256(token));
+    if (!row || row.used_at !== null || Number(row.expires_at) <= now) return INACTIVE;
+    const session = await this.sessions.state(row.session_id);
+    const client = await this.clients.find(row.client_id);
+    if (!sessionAlive(session, now) || !client) return INACTIVE;
+    return {
+      active: true,
+      scope: row.scope,
+      client_id: row.client_id,
+      sub: session.user_id,
+      aud: client.audience ?? this.issuer,
+      iss: this.issuer,
+      exp: Math.floor(Number(row.expires_at) / 1000),
+      iat: Math.floor(Number(row.created_at) / 1000),
+      jti: row.id,
+      token_type: 'refresh_token',
     };
   }
 }

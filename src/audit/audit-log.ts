@@ -1,0 +1,71 @@
+// Writes audit events: who, what, when (UTC ms), from which IP and user agent. Never a secret:
+// callers pass identifiers and outcomes only, and every string is stripped of control characters
+// (no raw CR/LF reaches a log viewer; security.md).
+import { randomId } from '../crypto/random.js';
+import type { DbOrTx } from '../storage/db.js';
+import { insertAudit } from '../storage/repositories/audit.js';
+
+export type AuditEvent =
+  | 'user.registered'
+  | 'user.email_verified'
+  | 'user.login'
+  | 'user.login_failed'
+  | 'user.logout'
+  | 'user.logout_all'
+  | 'user.locked'
+  | 'user.unlocked'
+  | 'user.password_changed'
+  | 'user.password_reset_requested'
+  | 'user.password_reset'
+  | 'user.email_change_requested'
+  | 'user.email_changed'
+  | 'user.profile_updated'
+  | 'user.deleted'
+  | 'user.created'
+  | 'user.role_changed'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'session.ended'
+  | 'refresh.reuse_detected'
+  | 'client.created'
+  | 'client.deleted'
+  | 'client.secret_rotated'
+  | 'key.rotated'
+  | 'key.rotation_scheduled'
+  | 'key.revoked';
+
+/** Where a request came from; the CLI passes `{ ip: null, userAgent: 'tessera-cli' }`. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const CLI_META: RequestMeta = { ip: null, userAgent: 'tessera-cli' };
+
+export interface AuditEntry {
+  event: AuditEvent;
+  /** The account the event is about. */
+  userId?: string | null;
+  /** Who did it, when not the user themself (an admin's id, `cli`, `system`). */
+  actorId?: string | null;
+  meta?: RequestMeta;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+const clean = (value: string | null | undefined, max: number) =>
+  value == null ? null : value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, max);
+
+export async function audit(db: DbOrTx, entry: AuditEntry, now: number): Promise<void> {
+  const detail: Record<string, string | number | boolean | null> = {};
+  for (const [key, value] of Object.entries(entry.detail ?? {})) detail[key] = typeof value === 'string' ? clean(value, 200) : value;
+  await insertAudit(db, {
+    id: randomId(),
+    event: entry.event,
+    user_id: entry.userId ?? null,
+    actor_id: clean(entry.actorId, 64),
+    ip: clean(entry.meta?.ip, 64),
+    user_agent: clean(entry.meta?.userAgent, 512),
+    detail: JSON.stringify(detail),
+    created_at: now,
+  });
+}

@@ -1,0 +1,85 @@
+// Forgotten, reset and changed passwords (contract §4). Every change ends every session and every
+// earlier token of the user, and tells the user by mail.
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
+import { randomSecret, sha256 } from '../../crypto/random.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import * as templates from '../../mail/templates.js';
+import { findMailToken, insertMailToken, spendMailToken, voidMailTokens } from '../../storage/repositories/mail-tokens.js';
+import { findUserByEmail, findUserById, updateUser } from '../../storage/repositories/users.js';
+import type { Client } from '../clients/client.js';
+import type { TokenPair } from '../sessions/sessions.js';
+import { pageLink, type AccountDeps } from './deps.js';
+import { hashNewPassword, storePassword } from './new-password.js';
+import { RESET_PASSWORD_PATH } from './registration.js';
+import { invalidCredentials } from './sign-in.js';
+import { normalizeEmail } from './user.js';
+
+export const RESET_TOKEN_TTL_MS = 3600_000;
+
+export class PasswordService {
+  constructor(private readonly deps: AccountDeps) {}
+
+  /** 202 whatever the address; a reset link (1 h, single use) when the account exists. */
+  async forgot(rawEmail: string, meta: RequestMeta): Promise<void> {
+    const { db, clock, mail, config } = this.deps;
+    const email = normalizeEmail(rawEmail);
+    await this.deps.rateLimiter.check(meta.ip, email);
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      const user = await findUserByEmail(tx, email);
+      if (!user || user.disabled === 1) return;
+      const token = randomSecret();
+      await voidMailTokens(tx, user.id, 'reset_password', now);
+      await insertMailToken(tx, { tokenHash: sha256(token), userId: user.id, purpose: 'reset_password', email: user.email, now, expiresAt: now + RESET_TOKEN_TTL_MS });
+      await mail.enqueue(tx, { to: user.email, ...templates.resetPassword({ name: user.name, link: pageLink(config, RESET_PASSWORD_PATH, token) }) });
+      await audit(tx, { event: 'user.password_reset_requested', userId: user.id, meta }, now);
+    });
+    mail.wake();
+  }
+
+  async reset(token: string, password: string, meta: RequestMeta): Promise<void> {
+    const { db, clock, hasher, mail, sessions, lockout } = this.deps;
+    const invalid = new OAuthError('invalid_token', 'the reset link is invalid, used or expired', { status: 400 });
+    const row = await findMailToken(db, sha256(token), 'reset_password');
+    if (!row || row.used_at !== null || Number(row.expires_at) <= clock.now()) throw invalid;
+    const user = await findUserById(db, row.user_id);
+    if (!user) throw invalid;
+    await this.deps.rateLimiter.check(meta.ip, user.email);
+    const hash = await hashNewPassword(hasher, db, password, user);
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      if (!(await spendMailToken(tx, row.token_hash, now))) throw invalid;
+      await storePassword(tx, user.id, hash, now);
+      // The link proved the mailbox, so the address counts as verified.
+      await updateUser(tx, user.id, { email_verified: 1, updated_at: now });
+      await voidMailTokens(tx, user.id, 'reset_password', now);
+      await sessions.endAll(tx, user.id, 'password_reset');
+      await lockout.reset(tx, user.email);
+      await mail.enqueue(tx, { to: user.email, ...templates.passwordChanged({ name: user.name }) });
+      await audit(tx, { event: 'user.password_reset', userId: user.id, meta }, now);
+    });
+    mail.wake();
+  }
+
+  /** Needs the current password; ends every other session and returns a fresh pair for the caller. */
+  async change(userId: string, client: Client, current: string, password: string, meta: RequestMeta): Promise<TokenPair> {
+    const { db, clock, hasher, mail, sessions } = this.deps;
+    const user = await findUserById(db, userId);
+    if (!user) throw new OAuthError('invalid_token', 'the account no longer exists');
+    if (!(await hasher.verify(user.password_hash, current)).ok) throw invalidCredentials();
+    const hash = await hashNewPassword(hasher, db, password, user);
+    const now = clock.now();
+    const pair = await db.transaction().execute(async (tx) => {
+      await storePassword(tx, user.id, hash, now);
+      await voidMailTokens(tx, user.id, 'reset_password', now);
+      await sessions.endAll(tx, user.id, 'password_changed');
+      const fresh = await findUserById(tx, user.id);
+      const { pair } = await sessions.start(tx, { user: fresh!, client, scopes: client.scopes, amr: ['pwd'], meta });
+      await mail.enqueue(tx, { to: user.email, ...templates.passwordChanged({ name: user.name }) });
+      await audit(tx, { event: 'user.password_changed', userId: user.id, meta }, now);
+      return pair;
+    });
+    mail.wake();
+    return pair;
+  }
+}

@@ -1,0 +1,78 @@
+// The signed-in user's own account: profile, email change, deletion (contract §4, /auth/me).
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import * as templates from '../../mail/templates.js';
+import { anonymiseAudit } from '../../storage/repositories/audit.js';
+import { listConsents, recordConsents } from '../../storage/repositories/consents.js';
+import { deleteUser, findUserByEmail, findUserById, updateUser } from '../../storage/repositories/users.js';
+import type { AccountDeps } from './deps.js';
+import type { RegistrationService } from './registration.js';
+import { checkConsents } from './registration.js';
+import { invalidCredentials } from './sign-in.js';
+import { normalizeEmail, normalizeName, userView, type UserView } from './user.js';
+
+export interface ProfileChanges {
+  name?: string;
+  email?: string;
+  current_password?: string;
+  consents?: unknown;
+}
+
+export class ProfileService {
+  constructor(
+    private readonly deps: AccountDeps,
+    private readonly registration: RegistrationService,
+  ) {}
+
+  async get(userId: string): Promise<UserView> {
+    const user = await findUserById(this.deps.db, userId);
+    if (!user) throw new OAuthError('invalid_token', 'the account no longer exists', { status: 401 });
+    return userView(user, await listConsents(this.deps.db, userId));
+  }
+
+  async update(userId: string, changes: ProfileChanges, meta: RequestMeta): Promise<UserView> {
+    const { db, clock, hasher, mail, config } = this.deps;
+    const user = await findUserById(db, userId);
+    if (!user) throw new OAuthError('invalid_token', 'the account no longer exists', { status: 401 });
+    const name = changes.name === undefined ? undefined : normalizeName(changes.name);
+    const consents = checkConsents(changes.consents);
+    const email = changes.email === undefined ? undefined : normalizeEmail(changes.email);
+    const emailChange = email !== undefined && email !== user.email;
+    if (emailChange) {
+      if (changes.current_password === undefined) throw new OAuthError('invalid_request', 'changing the email needs current_password');
+      if (!(await hasher.verify(user.password_hash, changes.current_password)).ok) throw invalidCredentials();
+    }
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      if (name !== undefined && name !== user.name) {
+        await updateUser(tx, user.id, { name, updated_at: now });
+        await audit(tx, { event: 'user.profile_updated', userId: user.id, meta, detail: { field: 'name' } }, now);
+      }
+      if (Object.keys(consents).length > 0) await recordConsents(tx, user.id, consents, { version: config.consentVersion, ip: meta.ip, now });
+      if (emailChange) {
+        // The old address stays in force until the new one is verified; a taken address gets no
+        // verification link, but the answer is the same, so it reveals nothing.
+        await updateUser(tx, user.id, { pending_email: email, updated_at: now });
+        if (!(await findUserByEmail(tx, email))) await this.registration.sendVerification(tx, user, email, now);
+        await mail.enqueue(tx, { to: user.email, ...templates.emailChangeRequested({ name: name ?? user.name, newEmail: email }) });
+        await audit(tx, { event: 'user.email_change_requested', userId: user.id, meta }, now);
+      }
+    });
+    mail.wake();
+    return this.get(userId);
+  }
+
+  /** Deletes the account and its sessions; the audit log keeps the events without personal data. */
+  async delete(userId: string, password: string, meta: RequestMeta): Promise<void> {
+    const { db, clock, hasher } = this.deps;
+    const user = await findUserById(db, userId);
+    if (!user) throw new OAuthError('invalid_token', 'the account no longer exists', { status: 401 });
+    if (!(await hasher.verify(user.password_hash, password)).ok) throw invalidCredentials();
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      await anonymiseAudit(tx, user.id);
+      await deleteUser(tx, user.id);
+      await audit(tx, { event: 'user.deleted', userId: user.id }, now);
+    });
+  }
+}

@@ -1,0 +1,120 @@
+// Sign-up and email verification (contract §4). Register answers 202 whether or not the address
+// is taken, in about the same time (an argon2 hash either way), and mails the owner of the
+// address: a verification link for a new account, a notice for an existing one.
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
+import { randomId, randomSecret, sha256 } from '../../crypto/random.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import * as templates from '../../mail/templates.js';
+import type { DbOrTx } from '../../storage/db.js';
+import { recordConsents } from '../../storage/repositories/consents.js';
+import { findMailToken, insertMailToken, spendMailToken, voidMailTokens } from '../../storage/repositories/mail-tokens.js';
+import { findUserByEmail, findUserById, insertUser, updateUser } from '../../storage/repositories/users.js';
+import type { UserRow } from '../../storage/schema.js';
+import { pageLink, type AccountDeps } from './deps.js';
+import { hashNewPassword, storePassword } from './new-password.js';
+import { normalizeEmail, normalizeName } from './user.js';
+
+export const VERIFY_EMAIL_TTL_MS = 24 * 3600_000;
+export const VERIFY_EMAIL_PATH = '/verify-email';
+export const RESET_PASSWORD_PATH = '/reset-password';
+
+export interface Registration {
+  email: string;
+  password: string;
+  name: string;
+  consents?: Record<string, boolean>;
+}
+
+const CONSENT_NAME = /^[a-z0-9_.-]{1,64}$/;
+
+export function checkConsents(consents: unknown): Record<string, boolean> {
+  if (consents === undefined) return {};
+  if (consents === null || typeof consents !== 'object' || Array.isArray(consents)) throw new OAuthError('invalid_request', 'consents must be an object of booleans');
+  const entries = Object.entries(consents as Record<string, unknown>);
+  if (entries.length > 20) throw new OAuthError('invalid_request', 'too many consents');
+  for (const [name, value] of entries) {
+    if (!CONSENT_NAME.test(name)) throw new OAuthError('invalid_request', `consent names are lower-case words (got ${JSON.stringify(name.slice(0, 64))})`);
+    if (typeof value !== 'boolean') throw new OAuthError('invalid_request', `consent ${name} must be true or false`);
+  }
+  return Object.fromEntries(entries) as Record<string, boolean>;
+}
+
+export class RegistrationService {
+  constructor(private readonly deps: AccountDeps) {}
+
+  async register(input: Registration, meta: RequestMeta): Promise<void> {
+    const { db, clock, config, hasher, mail } = this.deps;
+    const email = normalizeEmail(input.email);
+    const name = normalizeName(input.name);
+    const consents = checkConsents(input.consents);
+    await this.deps.rateLimiter.check(meta.ip, email);
+    const hash = await hashNewPassword(hasher, db, input.password, { email });
+
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      const existing = await findUserByEmail(tx, email);
+      if (existing) {
+        await mail.enqueue(tx, {
+          to: existing.email,
+          ...templates.alreadyRegistered({ name: existing.name, signInLink: config.issuer, resetLink: `${config.issuer}${RESET_PASSWORD_PATH}` }),
+        });
+        return;
+      }
+      const id = randomId();
+      await insertUser(tx, { id, email, email_verified: 0, pending_email: null, name, password_hash: hash, role: 'user', disabled: 0, token_generation: 0, created_at: now, updated_at: now });
+      await storePassword(tx, id, hash, now);
+      await recordConsents(tx, id, consents, { version: config.consentVersion, ip: meta.ip, now });
+      await this.sendVerification(tx, { id, name, email }, email, now);
+      await audit(tx, { event: 'user.registered', userId: id, meta, detail: { consents: Object.keys(consents).join(',') } }, now);
+    });
+    mail.wake();
+  }
+
+  /** Spends a verification token (the POST of the page a mail links to, never its GET). */
+  async verifyEmail(token: string, meta: RequestMeta): Promise<void> {
+    const { db, clock, mail } = this.deps;
+    const now = clock.now();
+    const invalid = new OAuthError('invalid_token', 'the verification link is invalid, used or expired', { status: 400 });
+    await db.transaction().execute(async (tx) => {
+      const row = await findMailToken(tx, sha256(token), 'verify_email');
+      if (!row || row.used_at !== null || Number(row.expires_at) <= now) throw invalid;
+      const user = await findUserById(tx, row.user_id);
+      if (!user || !(await spendMailToken(tx, row.token_hash, now))) throw invalid;
+      if (row.email === user.email) {
+        await updateUser(tx, user.id, { email_verified: 1, updated_at: now });
+        await audit(tx, { event: 'user.email_verified', userId: user.id, meta }, now);
+        return;
+      }
+      // A changed address takes over only now that its owner has proved it (contract §4).
+      if (user.pending_email !== row.email) throw invalid;
+      if (await findUserByEmail(tx, row.email)) throw new OAuthError('invalid_token', 'that address now belongs to another account', { status: 400 });
+      await updateUser(tx, user.id, { email: row.email, pending_email: null, email_verified: 1, updated_at: now });
+      await mail.enqueue(tx, { to: user.email, ...templates.emailChanged({ name: user.name, newEmail: row.email }) });
+      await audit(tx, { event: 'user.email_changed', userId: user.id, meta }, now);
+    });
+    mail.wake();
+  }
+
+  async resendVerification(rawEmail: string, meta: RequestMeta): Promise<void> {
+    const { db, clock, mail } = this.deps;
+    const email = normalizeEmail(rawEmail);
+    await this.deps.rateLimiter.check(meta.ip, email);
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      const user = await findUserByEmail(tx, email);
+      if (!user || user.email_verified === 1) return;
+      await this.sendVerification(tx, user, user.email, now);
+    });
+    mail.wake();
+  }
+
+  /** A new verification token (older ones die) and its mail, to `address`. */
+  async sendVerification(tx: DbOrTx, user: Pick<UserRow, 'id' | 'name' | 'email'>, address: string, now: number): Promise<void> {
+    const token = randomSecret();
+    await voidMailTokens(tx, user.id, 'verify_email', now);
+    await insertMailToken(tx, { tokenHash: sha256(token), userId: user.id, purpose: 'verify_email', email: address, now, expiresAt: now + VERIFY_EMAIL_TTL_MS });
+    const link = pageLink(this.deps.config, VERIFY_EMAIL_PATH, token);
+    const content = address === user.email ? templates.verifyEmail({ name: user.name, link }) : templates.verifyNewEmail({ name: user.name, link });
+    await this.deps.mail.enqueue(tx, { to: address, ...content });
+  }
+}

@@ -1,0 +1,85 @@
+// The password step of signing in (contract §4, POST /auth/login). Unknown address and wrong
+// password take the same path, cost (one argon2 verification) and answer; lockout and rate
+// limits come first and answer alike for real and made-up accounts (security.md, People).
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import * as templates from '../../mail/templates.js';
+import { findUserByEmail, updateUser } from '../../storage/repositories/users.js';
+import type { UserRow } from '../../storage/schema.js';
+import { BUILT_IN_CLIENT_ID, type Client } from '../clients/client.js';
+import type { TokenPair } from '../sessions/sessions.js';
+import type { AccountDeps } from './deps.js';
+import { RESET_PASSWORD_PATH } from './registration.js';
+import { normalizeEmail } from './user.js';
+
+export const invalidCredentials = () => new OAuthError('invalid_credentials', 'the email or password is wrong');
+
+export interface PasswordStep {
+  user: UserRow;
+  client: Client;
+}
+
+export class SignInService {
+  constructor(private readonly deps: AccountDeps) {}
+
+  /** The first-party client a login asks for: the built-in one, or another first-party client. */
+  async firstPartyClient(clientId: string | undefined): Promise<Client> {
+    const client = await this.deps.clients.find(clientId ?? BUILT_IN_CLIENT_ID);
+    if (!client || !client.firstParty) throw new OAuthError('invalid_request', 'client_id must name a first-party client');
+    return client;
+  }
+
+  /** Checks email and password; returns the user, or throws what the caller must answer. */
+  async checkPassword(rawEmail: string, password: string, meta: RequestMeta): Promise<UserRow> {
+    const { db, clock, hasher, lockout, rateLimiter } = this.deps;
+    const email = normalizeEmail(rawEmail);
+    await rateLimiter.check(meta.ip, email);
+    await lockout.assertOpen(db, email);
+
+    const user = await findUserByEmail(db, email);
+    const verified = user ? await hasher.verify(user.password_hash, password) : (await hasher.verifyDummy(password), { ok: false, needsRehash: false });
+    if (!user || !verified.ok) {
+      await this.recordFailure(email, user, meta, user ? 'wrong_password' : 'unknown_account');
+      throw invalidCredentials();
+    }
+    if (user.disabled === 1) throw new OAuthError('access_denied', 'this account is disabled');
+    if (user.email_verified !== 1) throw new OAuthError('email_not_verified', 'verify your email address before signing in');
+    if (verified.needsRehash) {
+      // Parameters have gone up since this hash was made: upgrade it now that we know the password.
+      await updateUser(db, user.id, { password_hash: await hasher.hash(password), updated_at: clock.now() });
+    }
+    return user;
+  }
+
+  /** A failed step (a password here, a 2FA code later): counts toward lockout, and is audited. */
+  async recordFailure(email: string, user: UserRow | undefined, meta: RequestMeta, reason: string): Promise<void> {
+    const { db, clock, lockout, mail, config } = this.deps;
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      const lockedUntil = await lockout.fail(tx, email);
+      await audit(tx, { event: 'user.login_failed', userId: user?.id ?? null, meta, detail: { reason } }, now);
+      if (lockedUntil !== undefined) {
+        await audit(tx, { event: 'user.locked', userId: user?.id ?? null, meta, detail: { until: new Date(lockedUntil).toISOString() } }, now);
+        if (user) {
+          await mail.enqueue(tx, {
+            to: user.email,
+            ...templates.accountLocked({ name: user.name, until: new Date(lockedUntil), resetLink: `${config.issuer}${RESET_PASSWORD_PATH}` }),
+          });
+        }
+      }
+    });
+    mail.wake();
+  }
+
+  /** Every factor is done: the failure count resets and a session begins. */
+  async complete(user: UserRow, client: Client, amr: string[], meta: RequestMeta): Promise<TokenPair> {
+    const { db, clock, lockout, sessions } = this.deps;
+    const now = clock.now();
+    return db.transaction().execute(async (tx) => {
+      await lockout.reset(tx, user.email);
+      const { pair, sessionId } = await sessions.start(tx, { user, client, scopes: client.scopes, amr, meta });
+      await audit(tx, { event: 'user.login', userId: user.id, meta, detail: { client_id: client.clientId, session: sessionId, amr: amr.join(' ') } }, now);
+      return pair;
+    });
+  }
+}

@@ -1,0 +1,115 @@
+// Managing people as an administrator: the one code path behind `tessera users …` and /admin/users.
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
+import { randomId } from '../../crypto/random.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import { findUserById, insertUser, listUsers, updateUser, findUserByEmail } from '../../storage/repositories/users.js';
+import type { Role, UserRow } from '../../storage/schema.js';
+import type { AccountDeps } from './deps.js';
+import { hashNewPassword, storePassword } from './new-password.js';
+import { normalizeEmail, normalizeName, ROLES, userView, type UserView } from './user.js';
+
+export interface Actor {
+  /** The admin's user id, or `cli`. */
+  id: string;
+  meta: RequestMeta;
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name?: string;
+  role?: string;
+  verified?: boolean;
+}
+
+export class UserAdminService {
+  constructor(private readonly deps: AccountDeps) {}
+
+  async create(input: NewUser, actor: Actor): Promise<UserView> {
+    const { db, clock, hasher } = this.deps;
+    const email = normalizeEmail(input.email);
+    const role = checkRole(input.role ?? 'user');
+    const name = normalizeName(input.name ?? email.split('@')[0]!);
+    const hash = await hashNewPassword(hasher, db, input.password, { email });
+    const now = clock.now();
+    const id = randomId();
+    await db.transaction().execute(async (tx) => {
+      if (await findUserByEmail(tx, email)) throw new OAuthError('conflict', 'an account with that email exists');
+      await insertUser(tx, { id, email, email_verified: input.verified ? 1 : 0, pending_email: null, name, password_hash: hash, role, disabled: 0, token_generation: 0, created_at: now, updated_at: now });
+      await storePassword(tx, id, hash, now);
+      await audit(tx, { event: 'user.created', userId: id, actorId: actor.id, meta: actor.meta, detail: { role } }, now);
+    });
+    return userView((await findUserById(db, id))!);
+  }
+
+  async list(options: { limit?: number; cursor?: string; role?: string; email?: string } = {}): Promise<{ users: UserView[]; next_cursor: string | null }> {
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const rows = await listUsers(this.deps.db, {
+      limit: limit + 1,
+      ...(after ? { after } : {}),
+      ...(options.role ? { role: checkRole(options.role) } : {}),
+      ...(options.email ? { email: options.email.trim().toLowerCase() } : {}),
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { users: page.map((row) => userView(row)), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  async get(userId: string): Promise<UserView> {
+    return userView(await this.row(userId));
+  }
+
+  async setRole(userId: string, rawRole: string, actor: Actor): Promise<UserView> {
+    const role = checkRole(rawRole);
+    const user = await this.row(userId);
+    if (user.role !== role) {
+      await this.deps.db.transaction().execute(async (tx) => {
+        await updateUser(tx, userId, { role, updated_at: this.deps.clock.now() });
+        await audit(tx, { event: 'user.role_changed', userId, actorId: actor.id, meta: actor.meta, detail: { from: user.role, to: role } }, this.deps.clock.now());
+      });
+    }
+    return this.get(userId);
+  }
+
+  /** Disabling ends all the user's tokens (contract §5). */
+  async setDisabled(userId: string, disabled: boolean, actor: Actor): Promise<UserView> {
+    const user = await this.row(userId);
+    if ((user.disabled === 1) !== disabled) {
+      await this.deps.db.transaction().execute(async (tx) => {
+        await updateUser(tx, userId, { disabled: disabled ? 1 : 0, updated_at: this.deps.clock.now() });
+        if (disabled) await this.deps.sessions.endAll(tx, userId, 'user_disabled');
+        await audit(tx, { event: disabled ? 'user.disabled' : 'user.enabled', userId, actorId: actor.id, meta: actor.meta }, this.deps.clock.now());
+      });
+    }
+    return this.get(userId);
+  }
+
+  async unlock(userId: string, actor: Actor): Promise<UserView> {
+    const user = await this.row(userId);
+    await this.deps.db.transaction().execute(async (tx) => {
+      await this.deps.lockout.reset(tx, user.email);
+      await audit(tx, { event: 'user.unlocked', userId, actorId: actor.id, meta: actor.meta }, this.deps.clock.now());
+    });
+    return this.get(userId);
+  }
+
+  private async row(userId: string): Promise<UserRow> {
+    const user = userId.length <= 64 ? await findUserById(this.deps.db, userId) : undefined;
+    if (!user) throw new OAuthError('not_found', 'no such user');
+    return user;
+  }
+}
+
+function checkRole(role: string): Role {
+  if (!ROLES.includes(role as Role)) throw new OAuthError('invalid_request', `role must be one of ${ROLES.join(', ')}`);
+  return role as Role;
+}
+
+const encodeCursor = (row: UserRow) => Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split(':');
+  if (!createdAt || !id || !/^\d+$/.test(createdAt)) throw new OAuthError('invalid_request', 'cursor is not valid');
+  return { createdAt: Number(createdAt), id };
+}

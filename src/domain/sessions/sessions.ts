@@ -1,0 +1,178 @@
+// Sign-in sessions and their refresh-token families (design.md, Tokens; contract §3 Sessions).
+// A session records the user's token generation; its tokens are alive only while the session has
+// not ended or expired, the user is enabled, and the generation still matches.
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config/config.js';
+import { randomId, randomSecret, sha256 } from '../../crypto/random.js';
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import type { Db, DbOrTx } from '../../storage/db.js';
+import {
+  endSession,
+  endUserSessions,
+  findRefreshToken,
+  findSessionWithUser,
+  insertRefreshToken,
+  insertSession,
+  markRefreshTokenUsed,
+  touchSession,
+} from '../../storage/repositories/sessions.js';
+import { bumpTokenGeneration } from '../../storage/repositories/users.js';
+import type { Role, UserRow } from '../../storage/schema.js';
+import type { Client } from '../clients/client.js';
+import type { AccessTokens } from '../tokens/access-tokens.js';
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  scope: string;
+}
+
+export interface NewSession {
+  user: Pick<UserRow, 'id' | 'role' | 'token_generation'>;
+  client: Client;
+  scopes: readonly string[];
+  amr: readonly string[];
+  meta: RequestMeta;
+}
+
+/** What decides whether a session's tokens are alive. */
+export interface SessionState {
+  session_id: string;
+  user_id: string;
+  client_id: string;
+  session_generation: number;
+  user_generation: number;
+  expires_at: number;
+  ended_at: number | null;
+  disabled: number;
+  role: Role;
+  amr: string;
+  auth_time: number;
+}
+
+export const sessionAlive = (state: SessionState | undefined, now: number): state is SessionState =>
+  state !== undefined &&
+  state.ended_at === null &&
+  Number(state.expires_at) > now &&
+  state.disabled === 0 &&
+  state.session_generation === state.user_generation;
+
+const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked', { detail, status: 401 });
+
+export class Sessions {
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+    private readonly accessTokens: AccessTokens,
+    private readonly resolveClient: (clientId: string) => Promise<Client | undefined>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Starts a session (inside the caller's transaction) and returns its first token pair. */
+  async start(tx: DbOrTx, session: NewSession): Promise<{ sessionId: string; pair: TokenPair }> {
+    const now = this.clock.now();
+    const sessionId = randomId();
+    const expiresAt = now + this.config.sessionMaxTtl * 1000;
+    await insertSession(tx, {
+      id: sessionId,
+      user_id: session.user.id,
+      client_id: session.client.clientId,
+      token_generation: session.user.token_generation,
+      amr: session.amr.join(' '),
+      auth_time: now,
+      created_at: now,
+      last_used_at: now,
+      expires_at: expiresAt,
+      ended_at: null,
+      end_reason: null,
+      ip: session.meta.ip,
+      user_agent: session.meta.userAgent?.slice(0, 512) ?? null,
+    });
+    const refreshToken = await this.newRefreshToken(tx, sessionId, session.client.clientId, session.scopes, now, expiresAt);
+    const pair = await this.pair(session.client, session.user.id, session.user.role, sessionId, session.scopes, refreshToken);
+    return { sessionId, pair };
+  }
+
+  /**
+   * Rotates a refresh token (RFC 9700 §4.14): the presented token is spent and a new one issued.
+   * A token presented after it was spent ends its whole family, with no grace period.
+   */
+  async refresh(presented: string, expectedClientId?: string): Promise<TokenPair> {
+    const tokenHash = sha256(presented);
+    const now = this.clock.now();
+    const outcome = await this.db.transaction().execute(async (tx) => {
+      const row = await findRefreshToken(tx, tokenHash);
+      if (!row) return { ok: false as const, error: 'unknown refresh token' };
+      if (expectedClientId !== undefined && row.client_id !== expectedClientId) return { ok: false as const, error: 'refresh token of another client' };
+      const state = (await findSessionWithUser(tx, row.session_id)) as SessionState | undefined;
+      if (row.used_at !== null || !(await markRefreshTokenUsed(tx, tokenHash, now))) {
+        // Reuse: whoever holds the newer token may be an attacker, or the victim; end them both.
+        if (await endSession(tx, row.session_id, 'refresh_reuse', now)) {
+          await audit(tx, { event: 'refresh.reuse_detected', userId: state?.user_id ?? null, detail: { session: row.session_id } }, now);
+        }
+        return { ok: false as const, error: 'refresh token reuse: family revoked' };
+      }
+      if (!sessionAlive(state, now) || Number(row.expires_at) <= now) return { ok: false as const, error: 'session ended or token expired' };
+      const expiresAt = Math.min(now + this.config.refreshTokenTtl * 1000, Number(state.expires_at));
+      const scopes = row.scope.split(' ').filter(Boolean);
+      const next = await this.newRefreshToken(tx, row.session_id, row.client_id, scopes, now, expiresAt);
+      await touchSession(tx, row.session_id, now);
+      return { ok: true as const, state, scopes, next };
+    });
+    if (!outcome.ok) throw invalidGrant(outcome.error);
+    const client = await this.resolveClient(outcome.state.client_id);
+    if (!client) throw invalidGrant('client deleted');
+    // The role is read now, so a changed role shows in the next access token (security.md, Refresh).
+    return this.pair(client, outcome.state.user_id, outcome.state.role, outcome.state.session_id, outcome.scopes, outcome.next);
+  }
+
+  /** The session a refresh token belongs to, alive or not; undefined for an unknown token. */
+  async sessionOfRefreshToken(presented: string): Promise<string | undefined> {
+    return (await findRefreshToken(this.db, sha256(presented)))?.session_id;
+  }
+
+  async end(db: DbOrTx, sessionId: string, reason: string): Promise<boolean> {
+    return endSession(db, sessionId, reason, this.clock.now());
+  }
+
+  /** Logs a user out everywhere: every earlier token dies, including ones not tied to a session. */
+  async endAll(db: DbOrTx, userId: string, reason: string): Promise<void> {
+    const now = this.clock.now();
+    await bumpTokenGeneration(db, userId, now);
+    await endUserSessions(db, userId, reason, now);
+  }
+
+  async state(sessionId: string): Promise<SessionState | undefined> {
+    return (await findSessionWithUser(this.db, sessionId)) as SessionState | undefined;
+  }
+
+  private async newRefreshToken(tx: DbOrTx, sessionId: string, clientId: string, scopes: readonly string[], now: number, sessionExpiresAt: number) {
+    const token = randomSecret();
+    await insertRefreshToken(tx, {
+      token_hash: sha256(token),
+      id: randomId(),
+      session_id: sessionId,
+      client_id: clientId,
+      scope: scopes.join(' '),
+      created_at: now,
+      expires_at: Math.min(now + this.config.refreshTokenTtl * 1000, sessionExpiresAt),
+      used_at: null,
+    });
+    return token;
+  }
+
+  private async pair(client: Client, userId: string, role: Role, sessionId: string, scopes: readonly string[], refreshToken: string): Promise<TokenPair> {
+    const issued = await this.accessTokens.issue({
+      alg: client.accessTokenAlg,
+      sub: userId,
+      clientId: client.clientId,
+      audience: client.audience ?? this.config.issuer,
+      scopes,
+      extra: { role, sid: sessionId },
+    });
+    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, refresh_token: refreshToken, scope: scopes.join(' ') };
+  }
+}

@@ -1,0 +1,32 @@
+// /auth routes of the signed-in user's own account: /auth/me and change-password (contract §4).
+import type Router from '@koa/router';
+import type { Services } from '../../services.js';
+import type { AppContext, AppState, Next } from '../context.js';
+import { requestMeta } from '../request-meta.js';
+import { field, optionalString, requiredString } from './fields.js';
+
+export function profileRoutes(router: Router<AppState>, services: Services, requireUser: (ctx: AppContext, next: Next) => Promise<void>): void {
+  router.get('/auth/me', requireUser, async (ctx) => {
+    ctx.body = await services.profile.get(ctx.state.user!.id);
+  });
+
+  router.patch('/auth/me', requireUser, async (ctx) => {
+    const { body } = ctx.state;
+    ctx.body = await services.profile.update(
+      ctx.state.user!.id,
+      { name: optionalString(body, 'name'), email: optionalString(body, 'email'), current_password: optionalString(body, 'current_password'), consents: field(body, 'consents') },
+      requestMeta(ctx),
+    );
+  });
+
+  router.delete('/auth/me', requireUser, async (ctx) => {
+    await services.profile.delete(ctx.state.user!.id, requiredString(ctx.state.body, 'password'), requestMeta(ctx));
+    ctx.status = 204;
+  });
+
+  router.post('/auth/change-password', requireUser, async (ctx) => {
+    const { body } = ctx.state;
+    const user = ctx.state.user!;
+    ctx.body = await services.passwords.change(user.id, user.client, requiredString(body, 'current_password'), requiredString(body, 'password'), requestMeta(ctx));
+  });
+}

@@ -1,0 +1,155 @@
+// Mail leaves through the outbox (design.md, Storage): a request writes the message in the
+// transaction of the change it reports, and a worker in every instance delivers it, retrying with
+// backoff. So a failing SMTP server loses no mail, and a request takes the same time whether or
+// not it sends one. Delivery is at least once: a crash between the SMTP server's "OK" and markSent
+// resends the mail, with the same Message-ID.
+//
+// Logs name a message by its id only: subjects and bodies carry links with tokens.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db, DbOrTx } from '../storage/db.js';
+import { claimDueMessages, insertOutboxMessage, markFailed, markSent } from '../storage/repositories/outbox.js';
+import type { OutboxRow } from '../storage/schema.js';
+import type { MailMessage } from './message.js';
+import type { MailTransport } from './transport.js';
+
+export const OUTBOX_POLL_MS = 1_000;
+const BATCH_SIZE = 10;
+/** How long a claim keeps other instances off a message; far above one send's timeouts. */
+const LEASE_MS = 5 * 60_000;
+/** A send is not started on a claim with less time than this left, so it cannot outlive the claim. */
+const SEND_BUDGET_MS = 60_000;
+const MAX_RETRY_DELAY_MS = 60 * 60_000;
+/** From here on a failing message is retried hourly and each failure is logged as an error. */
+const ATTEMPTS_BEFORE_ALARM = 10;
+
+/** Writes a mail into the outbox; pass the transaction of the change the mail reports. */
+export async function enqueueMail(db: DbOrTx, message: MailMessage, now: number): Promise<void> {
+  await insertOutboxMessage(db, message, now);
+}
+
+/** 2 s, 4 s, 8 s, … after each failure, at most an hour, and an hour once the alarm is raised. */
+export function retryDelayMs(attempts: number): number {
+  if (attempts >= ATTEMPTS_BEFORE_ALARM) return MAX_RETRY_DELAY_MS;
+  return Math.min(2 ** attempts * 1000, MAX_RETRY_DELAY_MS);
+}
+
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private stopping = false;
+  /** The pass delivering now. */
+  private current: Promise<number> | undefined;
+  /** A pass waiting for the current one; every caller meanwhile shares it, so wakes coalesce. */
+  private next: Promise<number> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly transport: MailTransport,
+    private readonly from: string,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    if (this.polling) return;
+    this.polling = true;
+    this.stopping = false;
+    this.schedulePoll();
+  }
+
+  /** Stops polling and waits for a pass in progress, which ends after the message it is sending. */
+  async stop(): Promise<void> {
+    this.polling = false;
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await (this.next ?? this.current)?.catch(() => undefined);
+  }
+
+  /** Called after a request enqueued mail, so it leaves now rather than at the next poll. */
+  wake(): void {
+    if (!this.polling) return;
+    setImmediate(() => this.tick()).unref();
+  }
+
+  /** Delivers every message due now, after any pass in progress; resolves to how many were sent. */
+  drain(): Promise<number> {
+    if (this.next) return this.next;
+    if (!this.current) return this.begin();
+    this.next = this.current
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.begin();
+      });
+    return this.next;
+  }
+
+  private begin(): Promise<number> {
+    const pass: Promise<number> = this.deliverDue().finally(() => {
+      if (this.current === pass) this.current = undefined;
+    });
+    this.current = pass;
+    return pass;
+  }
+
+  private tick(): void {
+    if (!this.polling) return;
+    clearTimeout(this.timer);
+    this.drain()
+      .catch((error: unknown) => this.log.error({ error: errorMessage(error) }, 'mail outbox pass failed'))
+      .finally(() => this.schedulePoll());
+  }
+
+  private schedulePoll(): void {
+    if (!this.polling) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), OUTBOX_POLL_MS);
+    this.timer.unref();
+  }
+
+  private async deliverDue(): Promise<number> {
+    let sent = 0;
+    while (!this.stopping) {
+      const batch = await claimDueMessages(this.db, this.clock.now(), BATCH_SIZE, LEASE_MS);
+      if (batch.length === 0) break;
+      for (const row of batch) {
+        // Messages left over stay claimed until their lease ends, then any instance takes them.
+        if (this.stopping || this.clock.now() > (row.locked_until ?? 0) - SEND_BUDGET_MS) break;
+        if (await this.deliver(row)) sent += 1;
+      }
+    }
+    return sent;
+  }
+
+  private async deliver(row: OutboxRow): Promise<boolean> {
+    const attempts = row.attempts + 1;
+    try {
+      await this.transport.send({
+        id: row.id,
+        from: this.from,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.text_body,
+        html: row.html_body,
+      });
+    } catch (sendError: unknown) {
+      // An SMTP error message holds the server's reply, never the message body.
+      const error = errorMessage(sendError);
+      await markFailed(this.db, row.id, attempts, this.clock.now() + retryDelayMs(attempts), error);
+      if (attempts >= ATTEMPTS_BEFORE_ALARM) {
+        this.log.error({ mailId: row.id, attempts, error }, 'mail still undelivered; retrying hourly');
+      } else {
+        this.log.warn({ mailId: row.id, attempts, error }, 'mail delivery failed; will retry');
+      }
+      return false;
+    }
+    await markSent(this.db, row.id, this.clock.now());
+    this.log.info({ mailId: row.id, attempts }, 'mail sent');
+    return true;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,98 @@
+// Rows of sessions (one per completed sign-in) and of their refresh tokens (one rotation family).
+import type { Insertable } from 'kysely';
+import type { DbOrTx } from '../db.js';
+import type { RefreshTokenRow, RefreshTokenTable, SessionRow, SessionTable, UserRow } from '../schema.js';
+
+export async function insertSession(db: DbOrTx, row: Insertable<SessionTable>): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+export const findSession = (db: DbOrTx, id: string): Promise<SessionRow | undefined> =>
+  db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** The session with the fields of its user that decide whether its tokens are alive. */
+export async function findSessionWithUser(db: DbOrTx, id: string) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id as session_id',
+      'sessions.user_id',
+      'sessions.client_id',
+      'sessions.token_generation as session_generation',
+      'sessions.expires_at',
+      'sessions.ended_at',
+      'sessions.amr',
+      'sessions.auth_time',
+      'users.token_generation as user_generation',
+      'users.disabled',
+      'users.role',
+    ])
+    .where('sessions.id', '=', id)
+    .executeTakeFirst();
+}
+
+export const listLiveSessions = (db: DbOrTx, userId: string, now: number): Promise<SessionRow[]> =>
+  db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .execute();
+
+export async function touchSession(db: DbOrTx, id: string, now: number): Promise<void> {
+  await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
+}
+
+/** Ends one session; returns false when it had ended already. */
+export async function endSession(db: DbOrTx, id: string, reason: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ ended_at: now, end_reason: reason })
+    .where('id', '=', id)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function endUserSessions(db: DbOrTx, userId: string, reason: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ ended_at: now, end_reason: reason })
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function insertRefreshToken(db: DbOrTx, row: Insertable<RefreshTokenTable>): Promise<void> {
+  await db.insertInto('refresh_tokens').values(row).execute();
+}
+
+export const findRefreshToken = (db: DbOrTx, tokenHash: string): Promise<RefreshTokenRow | undefined> =>
+  db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+
+/** Marks a refresh token used; false when someone else used it first (reuse, or a parallel refresh). */
+export async function markRefreshTokenUsed(db: DbOrTx, tokenHash: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('refresh_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function purgeExpiredSessions(db: DbOrTx, now: number): Promise<number> {
+  // Refresh tokens go with their session (ON DELETE CASCADE); used or idle-expired ones go now.
+  await db.deleteFrom('refresh_tokens').where('expires_at', '<=', now).execute();
+  const result = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('ended_at', '<=', now - 86_400_000)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export type { UserRow };
