@@ -8,6 +8,9 @@ import { KEY_ALGS } from '../crypto/key-policy.js';
 import { keyView } from '../crypto/key-view.js';
 import { clientMetadata } from '../domain/clients/client.js';
 import { OAuthError } from '../errors/oauth-error.js';
+import { CLI_META } from '../audit/audit-log.js';
+import { createLogger } from '../log/logger.js';
+import { createServices } from '../services.js';
 import { ClientService } from '../domain/clients/client-service.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../storage/db.js';
@@ -119,9 +122,57 @@ const keyCommands: Record<string, Command> = {
   },
 };
 
+/** Users need the account services (password hashing, sessions, lockout), so the CLI builds them. */
+async function userServices({ config, db, clock }: CliContext) {
+  return createServices(config, db, dialectOf(config.databaseUrl), clock, createLogger('silent'));
+}
+const dialectOf = (url: string) => (url.startsWith('postgres') ? ('postgres' as const) : ('sqlite' as const));
+const CLI_ACTOR = { id: 'cli', meta: CLI_META };
+
+const userCommands: Record<string, Command> = {
+  async create(context, args) {
+    const { values } = parse(args, { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, verified: { type: 'boolean' } });
+    if (values.email === undefined || values.password === undefined) throw new UsageError('--email and --password are required');
+    const { users } = await userServices(context);
+    return users.create(
+      { email: values.email as string, password: values.password as string, name: values.name as string | undefined, role: values.role as string | undefined, verified: values.verified === true },
+      CLI_ACTOR,
+    );
+  },
+  async list(context, args) {
+    const { values } = parse(args, { role: { type: 'string' }, limit: { type: 'string' } });
+    const { users } = await userServices(context);
+    const all = [];
+    let cursor: string | undefined;
+    do {
+      const page = await users.list({ limit: 200, cursor, role: values.role as string | undefined });
+      all.push(...page.users);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return all;
+  },
+  async 'set-role'(context, args) {
+    const { positionals } = parse(args, {}, 2);
+    return (await userServices(context)).users.setRole(positionals[0]!, positionals[1]!, CLI_ACTOR);
+  },
+  async disable(context, args) {
+    const { positionals } = parse(args, {}, 1);
+    return (await userServices(context)).users.setDisabled(positionals[0]!, true, CLI_ACTOR);
+  },
+  async enable(context, args) {
+    const { positionals } = parse(args, {}, 1);
+    return (await userServices(context)).users.setDisabled(positionals[0]!, false, CLI_ACTOR);
+  },
+  async unlock(context, args) {
+    const { positionals } = parse(args, {}, 1);
+    return (await userServices(context)).users.unlock(positionals[0]!, CLI_ACTOR);
+  },
+};
+
 export const COMMANDS: Record<string, Record<string, Command>> = {
   clients: clientCommands,
   keys: keyCommands,
+  users: userCommands,
 };
 
 export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
@@ -132,6 +183,8 @@ export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
                          [--auth-method client_secret_basic|client_secret_post|none]
                          [--access-token-alg ES256|RS256] [--audience A] [--first-party]
   tessera clients list | show ID | delete ID | rotate-secret ID
+  tessera users create --email E --password P [--name N] [--role user|admin|enterprise_admin] [--verified]
+  tessera users list [--role R] | set-role ID ROLE | disable ID | enable ID | unlock ID
   tessera keys list
   tessera keys rotate [--alg ES256|RS256] [--force]
   tessera keys revoke KID

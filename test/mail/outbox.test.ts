@@ -2,10 +2,8 @@
 // injected clock, the .eml fallback without SMTP_URL, two workers sharing one database, and HTML
 // escaping in the templates. Everything that touches the database runs on every dialect.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { SMTPServer } from 'smtp-server';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -17,73 +15,9 @@ import { openDatabase, type Db } from '../../src/storage/db.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { claimDueMessages } from '../../src/storage/repositories/outbox.js';
 import { DIALECTS, freePort, tempDir, testDatabaseUrl, type DialectName } from '../helpers/env.js';
+import { parseMail, startSmtpServer } from '../helpers/smtp.js';
 
 const START = Date.parse('2026-11-21T10:00:00Z');
-
-interface ParsedMail {
-  headers: Map<string, string>;
-  parts: Array<{ type: string; body: string }>;
-}
-
-/** Just enough MIME to check what we send: headers, and the parts of a multipart body, decoded. */
-function parseMail(raw: string): ParsedMail {
-  const { headers, body } = splitHeaders(raw.replace(/\r\n/g, '\n'));
-  const boundary = /boundary="?([^";]+)"?/.exec(headers.get('content-type') ?? '')?.[1];
-  const sections = boundary ? body.split(`--${boundary}`).slice(1, -1) : [];
-  const parts = sections.map((section) => {
-    const part = splitHeaders(section.replace(/^\n/, ''));
-    const type = (part.headers.get('content-type') ?? '').split(';')[0]!.trim();
-    return { type, body: decodeBody(part.body, part.headers.get('content-transfer-encoding')) };
-  });
-  return { headers, parts };
-}
-
-function splitHeaders(text: string): { headers: Map<string, string>; body: string } {
-  const end = text.indexOf('\n\n');
-  const headers = new Map<string, string>();
-  for (const line of text.slice(0, end).replace(/\n(?=[ \t])/g, '').split('\n')) {
-    const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  return { headers, body: text.slice(end + 2) };
-}
-
-function decodeBody(body: string, encoding: string | undefined): string {
-  if (encoding === 'base64') return Buffer.from(body, 'base64').toString('utf8');
-  if (encoding === 'quoted-printable') {
-    const bytes = body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return body;
-}
-
-interface SmtpSink {
-  port: number;
-  received: ParsedMail[];
-}
-
-/** A real SMTP server on loopback that keeps what it is sent (on `port`, or any free one). */
-async function startSmtpServer(t: ExecutionContext, port = 0): Promise<SmtpSink> {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 1_000,
-    disableReverseLookup: true,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push(parseMail(Buffer.concat(chunks).toString('utf8')));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.server.address() as AddressInfo).port, received };
-}
 
 interface Fixture {
   db: Db;

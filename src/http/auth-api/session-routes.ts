@@ -46,9 +46,9 @@ export function sessionRoutes(router: Router<AppState>, services: Services, requ
     const { token, fromCookie } = presentedRefreshToken(ctx, config, optionalString(ctx.state.body, 'refresh_token'));
     const sessionId = token ? await services.sessions.sessionOfRefreshToken(token) : undefined;
     if (sessionId) {
+      const state = await services.sessions.state(sessionId);
       await services.db.transaction().execute(async (tx) => {
         if (await services.sessions.end(tx, sessionId, 'logout')) {
-          const state = await services.sessions.state(sessionId);
           await audit(tx, { event: 'user.logout', userId: state?.user_id ?? null, meta: requestMeta(ctx), detail: { session: sessionId } }, services.clock.now());
         }
       });
