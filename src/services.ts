@@ -16,6 +16,7 @@ import { SignInService } from './domain/accounts/sign-in.js';
 import { UserAdminService } from './domain/accounts/user-admin.js';
 import { ClientRegistry } from './domain/clients/client-registry.js';
 import { ClientService } from './domain/clients/client-service.js';
+import { MfaService } from './domain/mfa/mfa-service.js';
 import { Sessions } from './domain/sessions/sessions.js';
 import { AccessTokens } from './domain/tokens/access-tokens.js';
 import { Introspection } from './domain/tokens/introspection.js';
@@ -44,6 +45,7 @@ export interface Services {
   passwords: PasswordService;
   profile: ProfileService;
   users: UserAdminService;
+  mfa: MfaService;
   /** Re-reads key state at once after this process changed keys (set by server.ts). */
   keysChanged: () => Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     mail: { enqueue: (tx, message) => enqueueMail(tx, message, clock.now()), wake: () => outbox.wake() },
   };
   const registration = new RegistrationService(deps);
+  const signIn = new SignInService(deps);
   return {
     config,
     clock,
@@ -85,10 +88,11 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     hasher,
     outbox,
     registration,
-    signIn: new SignInService(deps),
+    signIn,
     passwords: new PasswordService(deps),
     profile: new ProfileService(deps, registration),
     users: new UserAdminService(deps),
+    mfa: new MfaService(deps, keys.kek, config.totpIssuer, signIn),
     keysChanged: async () => {},
   };
 }

@@ -167,6 +167,12 @@ const userCommands: Record<string, Command> = {
     const { positionals } = parse(args, {}, 1);
     return (await userServices(context)).users.unlock(positionals[0]!, CLI_ACTOR);
   },
+  async 'reset-2fa'(context, args) {
+    const { positionals } = parse(args, {}, 1);
+    const { mfa, users } = await userServices(context);
+    await mfa.adminReset(positionals[0]!, CLI_ACTOR);
+    return users.get(positionals[0]!);
+  },
 };
 
 export const COMMANDS: Record<string, Record<string, Command>> = {
@@ -184,7 +190,7 @@ export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
                          [--access-token-alg ES256|RS256] [--audience A] [--first-party]
   tessera clients list | show ID | delete ID | rotate-secret ID
   tessera users create --email E --password P [--name N] [--role user|admin|enterprise_admin] [--verified]
-  tessera users list [--role R] | set-role ID ROLE | disable ID | enable ID | unlock ID
+  tessera users list [--role R] | set-role ID ROLE | disable ID | enable ID | unlock ID | reset-2fa ID
   tessera keys list
   tessera keys rotate [--alg ES256|RS256] [--force]
   tessera keys revoke KID

@@ -32,6 +32,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly mailOutboxDir: string;
   readonly logLevel: string;
+  /** The issuer name authenticator apps show next to a TOTP entry. */
+  readonly totpIssuer: string;
   /** Things an operator should hear about at start-up, though they are allowed. */
   readonly warnings: readonly string[];
 }
@@ -97,6 +99,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: read.string('MAIL_FROM', 'Tessera <no-reply@localhost>'),
     mailOutboxDir: read.string('MAIL_OUTBOX_DIR', 'data/outbox'),
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    totpIssuer: read.string('TOTP_ISSUER', 'Tessera'),
     warnings,
   };
   return Object.freeze(config);

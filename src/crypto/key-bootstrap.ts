@@ -13,6 +13,8 @@ import { Keystore } from './keystore.js';
 import { UnsealError } from './sealing.js';
 
 export interface Keys {
+  /** The key-encryption key, also for other secrets sealed at rest (TOTP secrets). */
+  kek: Buffer;
   policy: KeyPolicy;
   lifecycle: KeyLifecycle;
   keystore: Keystore;
@@ -52,5 +54,5 @@ export async function openKeys(db: Db, config: Config, clock: Clock, onEvent?: (
     }
     throw error;
   }
-  return { policy, lifecycle, keystore };
+  return { kek, policy, lifecycle, keystore };
 }

@@ -80,6 +80,35 @@ export interface UserTable {
   token_generation: number;
   created_at: number;
   updated_at: number;
+  mfa_enabled: Generated<number>;
+  /** The TOTP secret, sealed with AES-256-GCM under the KEK (design.md, People). */
+  totp_secret_sealed: string | null;
+  /** A secret between setup/initiate and setup/verify. */
+  totp_pending_sealed: string | null;
+  /** The last accepted TOTP time step: only later steps count (a code is accepted at most once). */
+  totp_last_step: number | null;
+}
+
+export interface BackupCodeTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the normalised code (112+ bits of entropy, so a fast hash is right: ASVS 6.5.2). */
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface MfaChallengeTable {
+  /** SHA-256 of the mfa_token. */
+  token_hash: string;
+  user_id: string;
+  client_id: string;
+  /** The login asked for browser (cookie) mode. */
+  cookie: number;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface PasswordHistoryTable {
@@ -203,6 +232,8 @@ export interface Database {
   rate_limits: RateLimitTable;
   consents: ConsentTable;
   audit_log: AuditLogTable;
+  backup_codes: BackupCodeTable;
+  mfa_challenges: MfaChallengeTable;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -37,6 +37,7 @@ export interface UserView {
   name: string;
   role: Role;
   disabled: boolean;
+  mfa_enabled: boolean;
   created_at: string;
   consents?: Record<string, ConsentView>;
 }
@@ -50,6 +51,7 @@ export function userView(row: UserRow, consents?: Array<{ name: string; granted:
     name: row.name,
     role: row.role,
     disabled: row.disabled === 1,
+    mfa_enabled: row.mfa_enabled === 1,
     created_at: new Date(Number(row.created_at)).toISOString(),
     ...(consents
       ? {

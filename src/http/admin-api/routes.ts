@@ -61,6 +61,11 @@ export function adminRoutes(router: Router<AppState>, services: Services, afterK
     ctx.body = await services.users.unlock(ctx.params.id!, actorOf(ctx));
   });
 
+  router.delete('/admin/users/:id/2fa', async (ctx) => {
+    await services.mfa.adminReset(ctx.params.id!, actorOf(ctx));
+    ctx.body = await services.users.get(ctx.params.id!);
+  });
+
   router.get('/admin/clients', async (ctx) => {
     ctx.body = { clients: (await services.clients.list()).map((client) => clientMetadata(client, config.issuer)) };
   });

@@ -24,6 +24,24 @@ export function profileRoutes(router: Router<AppState>, services: Services, requ
     ctx.status = 204;
   });
 
+  router.post('/auth/2fa/setup/initiate', requireUser, async (ctx) => {
+    ctx.body = await services.mfa.initiate(ctx.state.user!.id);
+  });
+
+  router.post('/auth/2fa/setup/verify', requireUser, async (ctx) => {
+    ctx.body = await services.mfa.confirm(ctx.state.user!.id, requiredString(ctx.state.body, 'code'), requestMeta(ctx));
+  });
+
+  router.post('/auth/2fa/disable', requireUser, async (ctx) => {
+    const { body } = ctx.state;
+    await services.mfa.disable(ctx.state.user!.id, requiredString(body, 'password'), requiredString(body, 'code'), requestMeta(ctx));
+    ctx.status = 204;
+  });
+
+  router.post('/auth/2fa/backup-codes', requireUser, async (ctx) => {
+    ctx.body = await services.mfa.regenerateBackupCodes(ctx.state.user!.id, requiredString(ctx.state.body, 'code'), requestMeta(ctx));
+  });
+
   router.post('/auth/change-password', requireUser, async (ctx) => {
     const { body } = ctx.state;
     const user = ctx.state.user!;

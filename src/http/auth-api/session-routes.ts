@@ -31,7 +31,18 @@ export function sessionRoutes(router: Router<AppState>, services: Services, requ
     const client = await services.signIn.firstPartyClient(optionalString(body, 'client_id'));
     const cookie = optionalBoolean(body, 'cookie') ?? false;
     const user = await services.signIn.checkPassword(requiredString(body, 'email'), requiredString(body, 'password'), meta);
+    if (user.mfa_enabled === 1) {
+      ctx.body = await services.mfa.startChallenge(user, client, cookie);
+      return;
+    }
     answerTokens(ctx, await services.signIn.complete(user, client, ['pwd'], meta), cookie);
+  });
+
+  router.post('/auth/verify-2fa', async (ctx) => {
+    const { body } = ctx.state;
+    const meta = requestMeta(ctx);
+    const passed = await services.mfa.passChallenge(requiredString(body, 'mfa_token'), requiredString(body, 'code'), meta);
+    answerTokens(ctx, await services.signIn.complete(passed.user, passed.client, passed.amr, meta), passed.cookie);
   });
 
   router.post('/auth/refresh', async (ctx) => {

@@ -25,7 +25,8 @@ export function toOAuthError(thrown: unknown): OAuthError {
     return new OAuthError('invalid_request', 'the request body is too large', { status: 413 });
   }
   if (error?.status === 415) return new OAuthError('invalid_request', 'unsupported content type', { status: 415 });
-  if (error?.type === 'entity.parse.failed' || error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
+  // co-body throws JSON.parse's (or bourne's __proto__) SyntaxError with status 400 and no type.
+  if (error?.type === 'entity.parse.failed' || error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported' || (thrown instanceof SyntaxError && error?.status === 400)) {
     return new OAuthError('invalid_request', 'the request body could not be parsed', { status: 400 });
   }
   if (error?.type === 'request.aborted') return new OAuthError('invalid_request', 'the request was aborted', { status: 400 });

@@ -1,0 +1,199 @@
+// Two-factor sign-in (contract §4 2FA rows; design.md, People): setup with a QR code and a
+// confirming code, backup codes, the login challenge, turning it off, and the admin reset.
+// Wrong codes count toward the same lockout as wrong passwords.
+import QRCode from 'qrcode';
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
+import { randomSecret, sha256 } from '../../crypto/random.js';
+import { seal, unseal } from '../../crypto/sealing.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import * as templates from '../../mail/templates.js';
+import type { DbOrTx } from '../../storage/db.js';
+import {
+  advanceTotpStep,
+  burnBackupCode,
+  countChallengeFailure,
+  deleteBackupCodes,
+  findChallenge,
+  insertChallenge,
+  replaceBackupCodes,
+  spendChallenge,
+} from '../../storage/repositories/mfa.js';
+import { findUserById, updateUser } from '../../storage/repositories/users.js';
+import type { UserRow } from '../../storage/schema.js';
+import type { Client } from '../clients/client.js';
+import type { Actor } from '../accounts/user-admin.js';
+import type { AccountDeps } from '../accounts/deps.js';
+import { invalidCredentials, type SignInService } from '../accounts/sign-in.js';
+import { hashBackupCode, looksLikeBackupCode, newBackupCodes } from './backup-codes.js';
+import { acceptTotp, newTotpSecret, otpauthUrl } from './totp.js';
+
+export const MFA_TOKEN_TTL_SECONDS = 300;
+export const MFA_MAX_ATTEMPTS = 5;
+
+const invalidCode = () => new OAuthError('invalid_code', 'the code is wrong or has been used');
+const invalidMfaToken = () => new OAuthError('invalid_token', 'the mfa_token is invalid, used or expired');
+
+export interface MfaChallengeResponse {
+  mfa_required: true;
+  mfa_token: string;
+  expires_in: number;
+}
+
+export interface PassedChallenge {
+  user: UserRow;
+  client: Client;
+  cookie: boolean;
+  amr: string[];
+}
+
+export class MfaService {
+  constructor(
+    private readonly deps: AccountDeps,
+    private readonly kek: Buffer,
+    private readonly issuerName: string,
+    private readonly signIn: SignInService,
+  ) {}
+
+  async initiate(userId: string): Promise<{ secret: string; otpauth_url: string; qr_code: string }> {
+    const user = await this.user(userId);
+    if (user.mfa_enabled === 1) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
+    const secret = newTotpSecret();
+    await updateUser(this.deps.db, user.id, { totp_pending_sealed: this.seal(user.id, secret), updated_at: this.deps.clock.now() });
+    const url = otpauthUrl(this.issuerName, user.email, secret);
+    return { secret, otpauth_url: url, qr_code: await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, width: 256 }) };
+  }
+
+  /** A correct code from the new secret turns 2FA on and returns the backup codes, once. */
+  async confirm(userId: string, code: string, meta: RequestMeta): Promise<{ backup_codes: string[] }> {
+    const { db, clock, mail } = this.deps;
+    const user = await this.user(userId);
+    if (user.mfa_enabled === 1) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
+    if (!user.totp_pending_sealed) throw new OAuthError('invalid_request', 'start the setup with /auth/2fa/setup/initiate first');
+    await this.deps.rateLimiter.check(meta.ip, user.email);
+    const secret = this.unseal(user.id, user.totp_pending_sealed);
+    const step = await acceptTotp(secret, code, null, clock.now());
+    if (step === undefined) throw invalidCode();
+    const codes = newBackupCodes();
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      await updateUser(tx, user.id, { mfa_enabled: 1, totp_secret_sealed: user.totp_pending_sealed, totp_pending_sealed: null, totp_last_step: step, updated_at: now });
+      await replaceBackupCodes(tx, user.id, codes, now);
+      await mail.enqueue(tx, { to: user.email, ...templates.mfaEnabled({ name: user.name }) });
+      await audit(tx, { event: 'mfa.enabled', userId: user.id, meta }, now);
+    });
+    mail.wake();
+    return { backup_codes: codes.map((c) => c.code) };
+  }
+
+  async disable(userId: string, password: string, code: string, meta: RequestMeta): Promise<void> {
+    const { db, clock, mail, hasher } = this.deps;
+    const user = await this.user(userId);
+    if (!(await hasher.verify(user.password_hash, password)).ok) throw invalidCredentials();
+    if (user.mfa_enabled !== 1) return;
+    if (!(await this.secondFactor(user, code))) {
+      await this.signIn.recordFailure(user.email, user, meta, 'wrong_code');
+      throw invalidCode();
+    }
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      await this.turnOff(tx, user.id, now);
+      await mail.enqueue(tx, { to: user.email, ...templates.mfaDisabled({ name: user.name }) });
+      await audit(tx, { event: 'mfa.disabled', userId: user.id, meta }, now);
+    });
+    mail.wake();
+  }
+
+  /** A fresh set of backup codes for a fresh TOTP code; the old set dies. */
+  async regenerateBackupCodes(userId: string, code: string, meta: RequestMeta): Promise<{ backup_codes: string[] }> {
+    const { db, clock } = this.deps;
+    const user = await this.user(userId);
+    if (user.mfa_enabled !== 1 || !user.totp_secret_sealed) throw new OAuthError('invalid_request', 'two-factor authentication is off');
+    await this.deps.rateLimiter.check(meta.ip, user.email);
+    const step = await acceptTotp(this.unseal(user.id, user.totp_secret_sealed), code, user.totp_last_step === null ? null : Number(user.totp_last_step), clock.now());
+    if (step === undefined || !(await advanceTotpStep(db, user.id, step))) throw invalidCode();
+    const codes = newBackupCodes();
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      await replaceBackupCodes(tx, user.id, codes, now);
+      await audit(tx, { event: 'mfa.backup_codes_regenerated', userId: user.id, meta }, now);
+    });
+    return { backup_codes: codes.map((c) => c.code) };
+  }
+
+  /** An administrator turns a user's 2FA off (a lost phone and lost backup codes). */
+  async adminReset(userId: string, actor: Actor): Promise<void> {
+    const { db, clock, mail } = this.deps;
+    const user = await this.user(userId, 'not_found');
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      await this.turnOff(tx, user.id, now);
+      if (user.mfa_enabled === 1) await mail.enqueue(tx, { to: user.email, ...templates.mfaDisabled({ name: user.name }) });
+      await audit(tx, { event: 'mfa.reset', userId: user.id, actorId: actor.id, meta: actor.meta }, now);
+    });
+    mail.wake();
+  }
+
+  /** After a correct password: a token good only at /auth/verify-2fa, for 5 minutes and 5 tries. */
+  async startChallenge(user: UserRow, client: Client, cookie: boolean): Promise<MfaChallengeResponse> {
+    const token = randomSecret();
+    const now = this.deps.clock.now();
+    await insertChallenge(this.deps.db, { tokenHash: sha256(token), userId: user.id, clientId: client.clientId, cookie, now, expiresAt: now + MFA_TOKEN_TTL_SECONDS * 1000 });
+    return { mfa_required: true, mfa_token: token, expires_in: MFA_TOKEN_TTL_SECONDS };
+  }
+
+  /** The code step of signing in: a TOTP code or a backup code against a live challenge. */
+  async passChallenge(mfaToken: string, code: string, meta: RequestMeta): Promise<PassedChallenge> {
+    const { db, clock, lockout, rateLimiter, clients } = this.deps;
+    const tokenHash = sha256(mfaToken);
+    const challenge = mfaToken.length <= 256 ? await findChallenge(db, tokenHash) : undefined;
+    if (!challenge || challenge.used_at !== null || Number(challenge.expires_at) <= clock.now() || challenge.attempts >= MFA_MAX_ATTEMPTS) {
+      throw invalidMfaToken();
+    }
+    const user = await findUserById(db, challenge.user_id);
+    const client = await clients.find(challenge.client_id);
+    if (!user || user.disabled === 1 || user.mfa_enabled !== 1 || !client) throw invalidMfaToken();
+    await rateLimiter.check(meta.ip, user.email);
+    await lockout.assertOpen(db, user.email);
+
+    const method = await this.secondFactor(user, code);
+    if (!method) {
+      await countChallengeFailure(db, tokenHash);
+      await audit(db, { event: 'mfa.failed', userId: user.id, meta }, clock.now());
+      await this.signIn.recordFailure(user.email, user, meta, 'wrong_code');
+      throw invalidCode();
+    }
+    if (!(await spendChallenge(db, tokenHash, clock.now()))) throw invalidMfaToken();
+    if (method === 'backup') await audit(db, { event: 'mfa.backup_code_used', userId: user.id, meta }, clock.now());
+    return { user, client, cookie: challenge.cookie === 1, amr: ['pwd', 'otp'] };
+  }
+
+  /** Checks and spends a second factor: a TOTP code (never twice) or an unused backup code. */
+  private async secondFactor(user: UserRow, code: string): Promise<'totp' | 'backup' | undefined> {
+    const { db, clock } = this.deps;
+    if (!user.totp_secret_sealed) return undefined;
+    const trimmed = code.trim();
+    const step = await acceptTotp(this.unseal(user.id, user.totp_secret_sealed), trimmed, user.totp_last_step === null ? null : Number(user.totp_last_step), clock.now());
+    if (step !== undefined) return (await advanceTotpStep(db, user.id, step)) ? 'totp' : undefined;
+    if (looksLikeBackupCode(trimmed) && (await burnBackupCode(db, user.id, hashBackupCode(trimmed), clock.now()))) return 'backup';
+    return undefined;
+  }
+
+  private async turnOff(tx: DbOrTx, userId: string, now: number): Promise<void> {
+    await updateUser(tx, userId, { mfa_enabled: 0, totp_secret_sealed: null, totp_pending_sealed: null, totp_last_step: null, updated_at: now });
+    await deleteBackupCodes(tx, userId);
+  }
+
+  private async user(userId: string, missing: 'invalid_token' | 'not_found' = 'invalid_token'): Promise<UserRow> {
+    const user = userId.length <= 64 ? await findUserById(this.deps.db, userId) : undefined;
+    if (!user) throw missing === 'not_found' ? new OAuthError('not_found', 'no such user') : new OAuthError('invalid_token', 'the account no longer exists');
+    return user;
+  }
+
+  private seal(userId: string, secret: string): string {
+    return seal(this.kek, secret, `totp:${userId}`);
+  }
+
+  private unseal(userId: string, sealed: string): string {
+    return unseal(this.kek, sealed, `totp:${userId}`);
+  }
+}
