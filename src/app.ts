@@ -14,6 +14,15 @@ import { profileRoutes } from './http/auth-api/profile-routes.js';
 import { sessionRoutes } from './http/auth-api/session-routes.js';
 import { adminRoutes } from './http/admin-api/routes.js';
 import { mailLinkPages } from './http/pages/mail-links.js';
+import { accountPages } from './http/pages/account-pages.js';
+import { signInPages } from './http/pages/sign-in.js';
+import { consentRoutes } from './http/auth-api/consent-routes.js';
+import { formBody } from './http/middleware/form-body.js';
+import { authorizeEndpoint } from './http/oauth/authorize.js';
+import { endSessionRoutes } from './http/oauth/end-session.js';
+import { authorizationCodeGrant } from './http/oauth/grants/authorization-code.js';
+import { refreshTokenGrant } from './http/oauth/grants/refresh-token.js';
+import { userinfoRoutes } from './http/oauth/userinfo.js';
 import { clientCredentialsGrant } from './http/oauth/grants/client-credentials.js';
 import { discovery, ENDPOINT_PATHS } from './http/oauth/discovery.js';
 import { introspectEndpoint } from './http/oauth/introspect.js';
@@ -42,10 +51,21 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
     ENDPOINT_PATHS.token,
     ...tokenEndpoint(
       clientRegistry,
-      { client_credentials: clientCredentialsGrant(services.accessTokens, config.issuer, metrics) },
+      {
+        client_credentials: clientCredentialsGrant(services.accessTokens, config.issuer, metrics),
+        authorization_code: authorizationCodeGrant(services.authorization, metrics),
+        refresh_token: refreshTokenGrant(services.sessions, services.idTokens, metrics),
+      },
       config.bodyLimit,
     ),
   );
+  const authorize = authorizeEndpoint(services);
+  router.get(ENDPOINT_PATHS.authorization, authorize);
+  router.post(ENDPOINT_PATHS.authorization, formBody(config.bodyLimit), authorize);
+  userinfoRoutes(router, services);
+  endSessionRoutes(router, services);
+  signInPages(router, services);
+  accountPages(router, services);
   router.post(ENDPOINT_PATHS.introspection, ...introspectEndpoint(clientRegistry, services.introspection, metrics, config.bodyLimit));
   router.post(ENDPOINT_PATHS.revocation, ...revokeEndpoint(clientRegistry, services.revocation, config.bodyLimit));
   const bearer = requireUser(services.introspection, config.issuer);
@@ -54,6 +74,7 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
   accountRoutes(router, services);
   sessionRoutes(router, services, bearer);
   profileRoutes(router, services, bearer);
+  consentRoutes(router, services, bearer);
   router.use('/admin', noStore, json, bearer, requireRole('admin'));
   adminRoutes(router, services, () => services.keysChanged());
   mailLinkPages(router, services);

@@ -17,6 +17,9 @@ import { UserAdminService } from './domain/accounts/user-admin.js';
 import { ClientRegistry } from './domain/clients/client-registry.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { MfaService } from './domain/mfa/mfa-service.js';
+import { AuthorizationFlow } from './domain/oidc/authorization-flow.js';
+import { BrowserSessions } from './domain/oidc/browser-sessions.js';
+import { IdTokens } from './domain/tokens/id-tokens.js';
 import { Sessions } from './domain/sessions/sessions.js';
 import { AccessTokens } from './domain/tokens/access-tokens.js';
 import { Introspection } from './domain/tokens/introspection.js';
@@ -46,6 +49,9 @@ export interface Services {
   profile: ProfileService;
   users: UserAdminService;
   mfa: MfaService;
+  idTokens: IdTokens;
+  browserSessions: BrowserSessions;
+  authorization: AuthorizationFlow;
   /** Re-reads key state at once after this process changed keys (set by server.ts). */
   keysChanged: () => Promise<void>;
 }
@@ -72,6 +78,10 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   };
   const registration = new RegistrationService(deps);
   const signIn = new SignInService(deps);
+  const mfa = new MfaService(deps, keys.kek, config.totpIssuer, signIn);
+  const idTokens = new IdTokens(config.issuer, config.idTokenTtl, keys.keystore, clock);
+  const browserSessions = new BrowserSessions(db, config, clock);
+  const authorization = new AuthorizationFlow({ db, config, clock, clients: clientRegistry, sessions, browserSessions, idTokens, signIn, mfa });
   return {
     config,
     clock,
@@ -92,7 +102,10 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     passwords: new PasswordService(deps),
     profile: new ProfileService(deps, registration),
     users: new UserAdminService(deps),
-    mfa: new MfaService(deps, keys.kek, config.totpIssuer, signIn),
+    mfa,
+    idTokens,
+    browserSessions,
+    authorization,
     keysChanged: async () => {},
   };
 }

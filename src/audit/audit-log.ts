@@ -31,6 +31,8 @@ export type AuditEvent =
   | 'mfa.backup_code_used'
   | 'mfa.backup_codes_regenerated'
   | 'mfa.reset'
+  | 'user.consent_given'
+  | 'user.consent_revoked'
   | 'session.ended'
   | 'refresh.reuse_detected'
   | 'client.created'

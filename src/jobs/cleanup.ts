@@ -8,6 +8,7 @@ import type { Db } from '../storage/db.js';
 import { purgeStaleLockouts } from '../storage/repositories/lockouts.js';
 import { purgeExpiredMailTokens } from '../storage/repositories/mail-tokens.js';
 import { purgeExpiredChallenges } from '../storage/repositories/mfa.js';
+import { purgeExpiredBrowserFlow } from '../storage/repositories/oidc.js';
 import { purgeOldWindows } from '../storage/repositories/rate-limits.js';
 import { purgeExpiredRevocations } from '../storage/repositories/revoked-tokens.js';
 import { purgeExpiredSessions } from '../storage/repositories/sessions.js';
@@ -22,6 +23,7 @@ export async function cleanupExpired(db: Db, clock: Clock): Promise<{ revocation
   await purgeOldWindows(db, now - 3600_000);
   await purgeStaleLockouts(db, now - 86_400_000);
   await purgeExpiredChallenges(db, now);
+  await purgeExpiredBrowserFlow(db, now);
   return { revocations, sessions, mailTokens };
 }
 

@@ -136,6 +136,49 @@ export interface SessionTable {
   end_reason: string | null;
   ip: string | null;
   user_agent: string | null;
+  /** For a session started by a code redemption: the browser (single-sign-on) session it came from. */
+  parent_id: string | null;
+  /** For a browser session: SHA-256 of the secret in its cookie. */
+  browser_secret_hash: string | null;
+}
+
+export interface InteractionTable {
+  id: string;
+  /** SHA-256 of the CSRF secret held in the browser's cookie and echoed by every form. */
+  csrf_hash: string;
+  client_id: string;
+  /** The validated authorization request, JSON. */
+  params: string;
+  /** Set once the password step has passed (for the TOTP and consent steps). */
+  user_id: string | null;
+  step: 'login' | 'totp' | 'consent';
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface AuthorizationCodeTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  browser_session_id: string;
+  redirect_uri: string;
+  scope: string;
+  nonce: string | null;
+  code_challenge: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** The session its redemption started: a replayed code ends it (RFC 6749 §4.1.2). */
+  issued_session_id: string | null;
+}
+
+export interface ClientConsentTable {
+  user_id: string;
+  client_id: string;
+  /** The scopes granted so far, space-separated. */
+  scope: string;
+  granted_at: number;
 }
 
 export interface RefreshTokenTable {
@@ -234,6 +277,9 @@ export interface Database {
   audit_log: AuditLogTable;
   backup_codes: BackupCodeTable;
   mfa_challenges: MfaChallengeTable;
+  interactions: InteractionTable;
+  authorization_codes: AuthorizationCodeTable;
+  client_consents: ClientConsentTable;
 }
 
 export type UserRow = Selectable<UserTable>;

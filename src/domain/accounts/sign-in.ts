@@ -5,6 +5,7 @@ import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';
 import { findUserByEmail, updateUser } from '../../storage/repositories/users.js';
+import type { DbOrTx } from '../../storage/db.js';
 import type { UserRow } from '../../storage/schema.js';
 import { BUILT_IN_CLIENT_ID, type Client } from '../clients/client.js';
 import type { TokenPair } from '../sessions/sessions.js';
@@ -71,12 +72,17 @@ export class SignInService {
     mail.wake();
   }
 
+  /** Only a completed sign-in (every factor) resets the failure count (design.md, People). */
+  async resetFailures(tx: DbOrTx, email: string): Promise<void> {
+    await this.deps.lockout.reset(tx, email);
+  }
+
   /** Every factor is done: the failure count resets and a session begins. */
   async complete(user: UserRow, client: Client, amr: string[], meta: RequestMeta): Promise<TokenPair> {
-    const { db, clock, lockout, sessions } = this.deps;
+    const { db, clock, sessions } = this.deps;
     const now = clock.now();
     return db.transaction().execute(async (tx) => {
-      await lockout.reset(tx, user.email);
+      await this.resetFailures(tx, user.email);
       const { pair, sessionId } = await sessions.start(tx, { user, client, scopes: client.scopes, amr, meta });
       await audit(tx, { event: 'user.login', userId: user.id, meta, detail: { client_id: client.clientId, session: sessionId, amr: amr.join(' ') } }, now);
       return pair;

@@ -143,7 +143,7 @@ export class MfaService {
 
   /** The code step of signing in: a TOTP code or a backup code against a live challenge. */
   async passChallenge(mfaToken: string, code: string, meta: RequestMeta): Promise<PassedChallenge> {
-    const { db, clock, lockout, rateLimiter, clients } = this.deps;
+    const { db, clock, clients } = this.deps;
     const tokenHash = sha256(mfaToken);
     const challenge = mfaToken.length <= 256 ? await findChallenge(db, tokenHash) : undefined;
     if (!challenge || challenge.used_at !== null || Number(challenge.expires_at) <= clock.now() || challenge.attempts >= MFA_MAX_ATTEMPTS) {
@@ -152,19 +152,27 @@ export class MfaService {
     const user = await findUserById(db, challenge.user_id);
     const client = await clients.find(challenge.client_id);
     if (!user || user.disabled === 1 || user.mfa_enabled !== 1 || !client) throw invalidMfaToken();
+    await this.passCode(user, code, meta, () => countChallengeFailure(db, tokenHash));
+    if (!(await spendChallenge(db, tokenHash, clock.now()))) throw invalidMfaToken();
+    return { user, client, cookie: challenge.cookie === 1, amr: ['pwd', 'otp'] };
+  }
+
+  /**
+   * The code step for a user whose password has just passed (the JSON challenge above, or the
+   * hosted TOTP page): limits and lockout first, then the code; a wrong one counts toward lockout.
+   */
+  async passCode(user: UserRow, code: string, meta: RequestMeta, onFailure: () => Promise<void> = async () => {}): Promise<void> {
+    const { db, clock, lockout, rateLimiter } = this.deps;
     await rateLimiter.check(meta.ip, user.email);
     await lockout.assertOpen(db, user.email);
-
     const method = await this.secondFactor(user, code);
     if (!method) {
-      await countChallengeFailure(db, tokenHash);
+      await onFailure();
       await audit(db, { event: 'mfa.failed', userId: user.id, meta }, clock.now());
       await this.signIn.recordFailure(user.email, user, meta, 'wrong_code');
       throw invalidCode();
     }
-    if (!(await spendChallenge(db, tokenHash, clock.now()))) throw invalidMfaToken();
     if (method === 'backup') await audit(db, { event: 'mfa.backup_code_used', userId: user.id, meta }, clock.now());
-    return { user, client, cookie: challenge.cookie === 1, amr: ['pwd', 'otp'] };
   }
 
   /** Checks and spends a second factor: a TOTP code (never twice) or an unused backup code. */

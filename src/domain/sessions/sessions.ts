@@ -30,12 +30,29 @@ export interface TokenPair {
   scope: string;
 }
 
+/** What a token response carries; a refresh token only for clients with that grant. */
+export interface IssuedTokens {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}
+
 export interface NewSession {
   user: Pick<UserRow, 'id' | 'role' | 'token_generation'>;
   client: Client;
   scopes: readonly string[];
   amr: readonly string[];
   meta: RequestMeta;
+}
+
+export interface GrantSession extends NewSession {
+  /** The browser session the code came from; this session ends with it. */
+  parentId: string;
+  authTime: number;
+  expiresAt: number;
+  withRefreshToken: boolean;
 }
 
 /** What decides whether a session's tokens are alive. */
@@ -51,6 +68,9 @@ export interface SessionState {
   role: Role;
   amr: string;
   auth_time: number;
+  parent_id: string | null;
+  parent_ended_at: number | null;
+  parent_expires_at: number | null;
 }
 
 export const sessionAlive = (state: SessionState | undefined, now: number): state is SessionState =>
@@ -58,7 +78,8 @@ export const sessionAlive = (state: SessionState | undefined, now: number): stat
   state.ended_at === null &&
   Number(state.expires_at) > now &&
   state.disabled === 0 &&
-  state.session_generation === state.user_generation;
+  state.session_generation === state.user_generation &&
+  (state.parent_id === null || (state.parent_ended_at === null && Number(state.parent_expires_at) > now));
 
 const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked', { detail, status: 401 });
 
@@ -96,17 +117,48 @@ export class Sessions {
     return { sessionId, pair };
   }
 
+  /** A session started by redeeming an authorization code, under the browser session. */
+  async startGrant(tx: DbOrTx, session: GrantSession): Promise<{ sessionId: string; tokens: IssuedTokens }> {
+    const now = this.clock.now();
+    const sessionId = randomId();
+    await insertSession(tx, {
+      id: sessionId,
+      user_id: session.user.id,
+      client_id: session.client.clientId,
+      token_generation: session.user.token_generation,
+      amr: session.amr.join(' '),
+      auth_time: session.authTime,
+      created_at: now,
+      last_used_at: now,
+      expires_at: session.expiresAt,
+      ended_at: null,
+      end_reason: null,
+      ip: session.meta.ip,
+      user_agent: session.meta.userAgent?.slice(0, 512) ?? null,
+      parent_id: session.parentId,
+    });
+    const refreshToken = session.withRefreshToken
+      ? await this.newRefreshToken(tx, sessionId, session.client.clientId, session.scopes, now, session.expiresAt)
+      : undefined;
+    const { refresh_token: _unused, ...pair } = await this.pair(session.client, session.user.id, session.user.role, sessionId, session.scopes, refreshToken ?? '');
+    return { sessionId, tokens: refreshToken === undefined ? pair : { ...pair, refresh_token: refreshToken } };
+  }
+
   /**
    * Rotates a refresh token (RFC 9700 §4.14): the presented token is spent and a new one issued.
    * A token presented after it was spent ends its whole family, with no grace period.
    */
-  async refresh(presented: string, expectedClientId?: string): Promise<TokenPair> {
+  async refresh(presented: string, expectedClientId?: string, narrowScope?: readonly string[]): Promise<TokenPair & { state: SessionState }> {
     const tokenHash = sha256(presented);
     const now = this.clock.now();
     const outcome = await this.db.transaction().execute(async (tx) => {
       const row = await findRefreshToken(tx, tokenHash);
       if (!row) return { ok: false as const, error: 'unknown refresh token' };
       if (expectedClientId !== undefined && row.client_id !== expectedClientId) return { ok: false as const, error: 'refresh token of another client' };
+      const granted = row.scope.split(' ').filter(Boolean);
+      // RFC 6749 §6: a refresh may ask for less than was granted, never more (checked before the
+      // token is spent, so the mistake costs the client nothing).
+      if (narrowScope && !narrowScope.every((scope) => granted.includes(scope))) return { ok: false as const, error: 'scope', scopeError: true };
       const state = (await findSessionWithUser(tx, row.session_id)) as SessionState | undefined;
       if (row.used_at !== null || !(await markRefreshTokenUsed(tx, tokenHash, now))) {
         // Reuse: whoever holds the newer token may be an attacker, or the victim; end them both.
@@ -117,16 +169,19 @@ export class Sessions {
       }
       if (!sessionAlive(state, now) || Number(row.expires_at) <= now) return { ok: false as const, error: 'session ended or token expired' };
       const expiresAt = Math.min(now + this.config.refreshTokenTtl * 1000, Number(state.expires_at));
-      const scopes = row.scope.split(' ').filter(Boolean);
+      const scopes = narrowScope ? [...narrowScope] : granted;
       const next = await this.newRefreshToken(tx, row.session_id, row.client_id, scopes, now, expiresAt);
       await touchSession(tx, row.session_id, now);
       return { ok: true as const, state, scopes, next };
     });
-    if (!outcome.ok) throw invalidGrant(outcome.error);
+    if (!outcome.ok) {
+      if ('scopeError' in outcome) throw new OAuthError('invalid_scope', 'a refresh may not widen the granted scope');
+      throw invalidGrant(outcome.error);
+    }
     const client = await this.resolveClient(outcome.state.client_id);
     if (!client) throw invalidGrant('client deleted');
     // The role is read now, so a changed role shows in the next access token (security.md, Refresh).
-    return this.pair(client, outcome.state.user_id, outcome.state.role, outcome.state.session_id, outcome.scopes, outcome.next);
+    return { ...(await this.pair(client, outcome.state.user_id, outcome.state.role, outcome.state.session_id, outcome.scopes, outcome.next)), state: outcome.state };
   }
 
   /** The session a refresh token belongs to, alive or not; undefined for an unknown token. */

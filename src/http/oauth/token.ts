@@ -5,6 +5,7 @@ import type { GrantType } from '../../domain/clients/client.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, Next } from '../context.js';
 import { formBody } from '../middleware/form-body.js';
+import { requestMeta } from '../request-meta.js';
 import { noStore } from '../middleware/security-headers.js';
 import { clientAuth } from './client-auth.js';
 import type { Grant } from './grants/grant.js';
@@ -29,7 +30,7 @@ export function tokenEndpoint(registry: ClientRegistry, grants: Partial<Record<G
 
   async function dispatchGrant(ctx: AppContext) {
     const grant = grants[ctx.state.form.grant_type as GrantType]!;
-    ctx.body = await grant({ client: ctx.state.client!, form: ctx.state.form });
+    ctx.body = await grant({ client: ctx.state.client!, form: ctx.state.form, meta: requestMeta(ctx) });
   }
 
   return [noStore, formBody(bodyLimit), parseGrantType, clientAuth(registry, { allowPublic: true }), checkGrantAllowed, dispatchGrant];

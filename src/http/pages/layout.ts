@@ -3,7 +3,9 @@
 import { escapeHtml } from '../../mail/templates.js';
 import type { AppContext } from '../context.js';
 
-export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+// No form-action: Chrome applies it to the redirect after a form POST, and the sign-in form's
+// answer is a 303 to the client's redirect_uri on another origin.
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
 export const html = (strings: TemplateStringsArray, ...values: Array<string | number | SafeHtml>): SafeHtml =>
   new SafeHtml(strings.reduce((out, part, i) => out + part + (i < values.length ? render(values[i]!) : ''), ''));

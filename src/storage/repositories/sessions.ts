@@ -15,7 +15,12 @@ export async function findSessionWithUser(db: DbOrTx, id: string) {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
+    // A session started from a browser session ends with it (end-session, sign-out).
+    .leftJoin('sessions as parent', 'parent.id', 'sessions.parent_id')
     .select([
+      'sessions.parent_id',
+      'parent.ended_at as parent_ended_at',
+      'parent.expires_at as parent_expires_at',
       'sessions.id as session_id',
       'sessions.user_id',
       'sessions.client_id',
@@ -56,6 +61,20 @@ export async function endSession(db: DbOrTx, id: string, reason: string, now: nu
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** Ends a browser session and every session started from it. */
+export async function endSessionTree(db: DbOrTx, id: string, reason: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ ended_at: now, end_reason: reason })
+    .where((eb) => eb.or([eb('id', '=', id), eb('parent_id', '=', id)]))
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export const findBrowserSession = (db: DbOrTx, secretHash: string): Promise<SessionRow | undefined> =>
+  db.selectFrom('sessions').selectAll().where('browser_secret_hash', '=', secretHash).executeTakeFirst();
 
 export async function endUserSessions(db: DbOrTx, userId: string, reason: string, now: number): Promise<number> {
   const result = await db

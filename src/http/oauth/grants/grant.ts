@@ -1,5 +1,6 @@
 // The interface every grant of the token endpoint implements (Dex server/grants style): the
 // endpoint authenticates the client and checks it may use the grant; the grant does the rest.
+import type { RequestMeta } from '../../../audit/audit-log.js';
 import type { Client } from '../../../domain/clients/client.js';
 
 export interface TokenResponse {
@@ -14,6 +15,8 @@ export interface TokenResponse {
 export interface GrantRequest {
   client: Client;
   form: Readonly<Record<string, string>>;
+  /** Where the request came from (for sessions and the audit log). */
+  meta: RequestMeta;
 }
 
 export type Grant = (request: GrantRequest) => Promise<TokenResponse>;

@@ -1,0 +1,267 @@
+// The authorization code flow between the authorize endpoint, the hosted pages and the token
+// endpoint: pending requests (interactions) with their CSRF binding, the password and TOTP steps,
+// consent, codes, and their redemption (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1).
+import { createHash } from 'node:crypto';
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config/config.js';
+import { hashesEqual, randomId, randomSecret, sha256 } from '../../crypto/random.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import type { Db } from '../../storage/db.js';
+import {
+  deleteInteraction,
+  findClientConsent,
+  findCode,
+  findInteraction,
+  insertCode,
+  insertInteraction,
+  recordCodeSession,
+  saveClientConsent,
+  spendCode,
+  updateInteraction,
+} from '../../storage/repositories/oidc.js';
+import { endSession } from '../../storage/repositories/sessions.js';
+import { findUserById } from '../../storage/repositories/users.js';
+import type { UserRow } from '../../storage/schema.js';
+import type { SignInService } from '../accounts/sign-in.js';
+import type { Client } from '../clients/client.js';
+import type { ClientRegistry } from '../clients/client-registry.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import type { IssuedTokens, Sessions } from '../sessions/sessions.js';
+import type { IdTokens } from '../tokens/id-tokens.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import { redirectWith } from './authorization-request.js';
+import type { BrowserSession, BrowserSessions } from './browser-sessions.js';
+
+export const CODE_TTL_MS = 60_000;
+export const INTERACTION_TTL_MS = 10 * 60_000;
+export const MAX_CODE_ATTEMPTS = 5;
+
+/** What the browser is told to do next. */
+export type Next =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'page'; step: 'login' | 'totp' | 'consent'; interactionId: string }
+  | { kind: 'signed_in'; url: string; browserSecret: string };
+
+export interface Interaction {
+  id: string;
+  request: AuthorizationRequest;
+  client: Client;
+  user: UserRow | undefined;
+  step: 'login' | 'totp' | 'consent';
+  attempts: number;
+}
+
+export interface FlowDeps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  clients: ClientRegistry;
+  sessions: Sessions;
+  browserSessions: BrowserSessions;
+  idTokens: IdTokens;
+  signIn: SignInService;
+  mfa: MfaService;
+}
+
+const invalidGrant = (description: string, detail?: string) => new OAuthError('invalid_grant', description, detail ? { detail } : {});
+
+export class AuthorizationFlow {
+  constructor(private readonly deps: FlowDeps) {}
+
+  /**
+   * Answers a valid authorization request: a code at once when the browser session suffices
+   * (and consent is on record), an error redirect for prompt=none when it does not, or a page.
+   */
+  async begin(request: AuthorizationRequest, client: Client, browser: BrowserSession | undefined, csrfSecret: string): Promise<Next> {
+    const now = this.deps.clock.now();
+    const freshEnough = browser !== undefined && (request.maxAge === undefined || now - Number(browser.session.auth_time) <= request.maxAge * 1000);
+    const needsLogin = !browser || request.prompt.includes('login') || !freshEnough;
+    if (needsLogin && request.prompt.includes('none')) return this.error(request, 'login_required', 'the user is not signed in');
+    if (!needsLogin && browser) {
+      if (await this.needsConsent(client, browser.user.id, request)) {
+        if (request.prompt.includes('none')) return this.error(request, 'consent_required', 'the user has not consented');
+        return { kind: 'page', step: 'consent', interactionId: await this.newInteraction(request, csrfSecret, 'consent', browser.user.id) };
+      }
+      return { kind: 'redirect', url: await this.issueCode(request, browser.user, browser.session.id) };
+    }
+    return { kind: 'page', step: 'login', interactionId: await this.newInteraction(request, csrfSecret, 'login') };
+  }
+
+  /** A pending request, if it is alive and the form came from the browser that started it. */
+  async interaction(id: string, csrfSecret: string | undefined): Promise<Interaction> {
+    const row = id.length <= 64 ? await findInteraction(this.deps.db, id) : undefined;
+    if (!row || Number(row.expires_at) <= this.deps.clock.now()) throw new OAuthError('invalid_request', 'this sign-in has expired; start again from the application', { status: 400 });
+    if (!csrfSecret || !hashesEqual(sha256(csrfSecret), row.csrf_hash)) {
+      throw new OAuthError('invalid_request', 'the form was not sent from the browser that started this sign-in', { status: 403 });
+    }
+    const request = JSON.parse(row.params) as AuthorizationRequest;
+    const client = await this.deps.clients.find(row.client_id);
+    if (!client) throw new OAuthError('invalid_request', 'the application is no longer registered', { status: 400 });
+    const user = row.user_id ? await findUserById(this.deps.db, row.user_id) : undefined;
+    return { id: row.id, request, client, user, step: row.step, attempts: row.attempts };
+  }
+
+  /** The password step. Errors are OAuthErrors the page shows (401, 403, 423, 429). */
+  async submitPassword(interaction: Interaction, email: string, password: string, meta: RequestMeta): Promise<Next> {
+    const user = await this.deps.signIn.checkPassword(email, password, meta);
+    if (user.mfa_enabled === 1) {
+      await updateInteraction(this.deps.db, interaction.id, { user_id: user.id, step: 'totp', attempts: 0 });
+      return { kind: 'page', step: 'totp', interactionId: interaction.id };
+    }
+    return this.signedIn(interaction, user, ['pwd'], meta);
+  }
+
+  /** The TOTP (or backup code) step; five wrong codes end the interaction, as they end an mfa_token. */
+  async submitCode(interaction: Interaction, code: string, meta: RequestMeta): Promise<Next> {
+    const user = interaction.user;
+    if (interaction.step !== 'totp' || !user) throw new OAuthError('invalid_request', 'this sign-in is not waiting for a code', { status: 400 });
+    if (interaction.attempts >= MAX_CODE_ATTEMPTS) {
+      await deleteInteraction(this.deps.db, interaction.id);
+      throw new OAuthError('invalid_request', 'too many wrong codes; start again from the application', { status: 400 });
+    }
+    await this.deps.mfa.passCode(user, code, meta, () => updateInteraction(this.deps.db, interaction.id, { attempts: interaction.attempts + 1 }));
+    return this.signedIn(interaction, user, ['pwd', 'otp'], meta);
+  }
+
+  /** The consent step: remembered per client and scope set; a denial is access_denied. */
+  async submitConsent(interaction: Interaction, browser: BrowserSession | undefined, approve: boolean, meta: RequestMeta): Promise<Next> {
+    if (interaction.step !== 'consent' || !browser || browser.user.id !== interaction.user?.id) {
+      throw new OAuthError('invalid_request', 'this sign-in is not waiting for consent', { status: 400 });
+    }
+    await deleteInteraction(this.deps.db, interaction.id);
+    if (!approve) return this.error(interaction.request, 'access_denied', 'the user denied the request');
+    const { db, clock } = this.deps;
+    const existing = await findClientConsent(db, browser.user.id, interaction.client.clientId);
+    const scopes = new Set([...(existing?.scope.split(' ').filter(Boolean) ?? []), ...interaction.request.scopes]);
+    await saveClientConsent(db, browser.user.id, interaction.client.clientId, [...scopes].sort().join(' '), clock.now());
+    await audit(db, { event: 'user.consent_given', userId: browser.user.id, meta, detail: { client_id: interaction.client.clientId, scope: interaction.request.scopes.join(' ') } }, clock.now());
+    return { kind: 'redirect', url: await this.issueCode(interaction.request, browser.user, browser.session.id) };
+  }
+
+  /** Redeems a code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.6). */
+  async redeemCode(client: Client, form: Readonly<Record<string, string>>, meta: RequestMeta): Promise<IssuedTokens & { id_token?: string }> {
+    const { db, clock } = this.deps;
+    const code = form.code;
+    const verifier = form.code_verifier;
+    if (!code) throw new OAuthError('invalid_request', 'code is required');
+    if (!form.redirect_uri) throw new OAuthError('invalid_request', 'redirect_uri is required');
+    const codeHash = sha256(code);
+    const row = code.length <= 128 ? await findCode(db, codeHash) : undefined;
+    if (!row || row.client_id !== client.clientId) throw invalidGrant('the code is invalid, expired or used', 'unknown code or another client');
+    if (row.used_at !== null) {
+      // A replay: whoever redeemed first may be an attacker; revoke what that redemption issued.
+      if (row.issued_session_id) await endSession(db, row.issued_session_id, 'code_replay', clock.now());
+      throw invalidGrant('the code is invalid, expired or used', 'code replay');
+    }
+    if (Number(row.expires_at) <= clock.now()) throw invalidGrant('the code is invalid, expired or used', 'expired');
+    if (row.redirect_uri !== form.redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request');
+    if (!verifier || !/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier)) throw invalidGrant('code_verifier is missing or malformed');
+    const challenge = createHash('sha256').update(verifier, 'ascii').digest('base64url');
+    if (!hashesEqual(challenge, row.code_challenge)) throw invalidGrant('code_verifier does not match the code_challenge');
+
+    const user = await findUserById(db, row.user_id);
+    const browser = await this.deps.sessions.state(row.browser_session_id);
+    if (!user || user.disabled === 1 || !browser || browser.ended_at !== null || browser.session_generation !== user.token_generation) {
+      throw invalidGrant('the sign-in behind this code has ended');
+    }
+    const scopes = row.scope.split(' ').filter(Boolean);
+    const issued = await db.transaction().execute(async (tx) => {
+      if (!(await spendCode(tx, codeHash, clock.now()))) return undefined;
+      const started = await this.deps.sessions.startGrant(tx, {
+        user,
+        client,
+        scopes,
+        amr: browser.amr.split(' '),
+        meta,
+        parentId: row.browser_session_id,
+        authTime: Number(browser.auth_time),
+        expiresAt: Number(browser.expires_at),
+        withRefreshToken: client.grantTypes.includes('refresh_token'),
+      });
+      await recordCodeSession(tx, codeHash, started.sessionId);
+      return started;
+    });
+    if (!issued) throw invalidGrant('the code is invalid, expired or used', 'lost a redemption race');
+    if (!scopes.includes('openid')) return issued.tokens;
+    const idToken = await this.deps.idTokens.issue({
+      sub: user.id,
+      clientId: client.clientId,
+      alg: client.accessTokenAlg,
+      authTime: Number(browser.auth_time),
+      sid: row.browser_session_id,
+      amr: browser.amr.split(' '),
+      nonce: row.nonce,
+      accessToken: issued.tokens.access_token,
+    });
+    return { ...issued.tokens, id_token: idToken };
+  }
+
+  private async signedIn(interaction: Interaction, user: UserRow, amr: string[], meta: RequestMeta): Promise<Next> {
+    const { db, clock } = this.deps;
+    const started = await db.transaction().execute(async (tx) => {
+      await this.deps.signIn.resetFailures(tx, user.email);
+      const browser = await this.deps.browserSessions.start(tx, user, interaction.client.clientId, amr, meta);
+      await audit(tx, { event: 'user.login', userId: user.id, meta, detail: { client_id: interaction.client.clientId, session: browser.id, amr: amr.join(' '), via: 'hosted_page' } }, clock.now());
+      return browser;
+    });
+    const request = interaction.request;
+    if (await this.needsConsent(interaction.client, user.id, request)) {
+      await updateInteraction(db, interaction.id, { user_id: user.id, step: 'consent' });
+      return { kind: 'signed_in', url: `/consent?interaction=${interaction.id}`, browserSecret: started.secret };
+    }
+    await deleteInteraction(db, interaction.id);
+    return { kind: 'signed_in', url: await this.issueCode(request, user, started.id), browserSecret: started.secret };
+  }
+
+  private async needsConsent(client: Client, userId: string, request: AuthorizationRequest): Promise<boolean> {
+    if (client.firstParty) return false;
+    if (request.prompt.includes('consent')) return true;
+    const consent = await findClientConsent(this.deps.db, userId, client.clientId);
+    const granted = new Set(consent?.scope.split(' ') ?? []);
+    return !request.scopes.every((scope) => granted.has(scope));
+  }
+
+  private async issueCode(request: AuthorizationRequest, user: UserRow, browserSessionId: string): Promise<string> {
+    const code = randomSecret();
+    const now = this.deps.clock.now();
+    await insertCode(this.deps.db, {
+      code_hash: sha256(code),
+      client_id: request.clientId,
+      user_id: user.id,
+      browser_session_id: browserSessionId,
+      redirect_uri: request.redirectUri,
+      scope: request.scopes.join(' '),
+      nonce: request.nonce ?? null,
+      code_challenge: request.codeChallenge,
+      created_at: now,
+      expires_at: now + CODE_TTL_MS,
+      used_at: null,
+      issued_session_id: null,
+    });
+    return redirectWith(request.redirectUri, { code, state: request.state }, this.deps.config.issuer);
+  }
+
+  private async newInteraction(request: AuthorizationRequest, csrfSecret: string, step: 'login' | 'consent', userId?: string): Promise<string> {
+    const id = randomId();
+    const now = this.deps.clock.now();
+    await insertInteraction(this.deps.db, {
+      id,
+      csrf_hash: sha256(csrfSecret),
+      client_id: request.clientId,
+      params: JSON.stringify(request),
+      user_id: userId ?? null,
+      step,
+      attempts: 0,
+      created_at: now,
+      expires_at: now + INTERACTION_TTL_MS,
+    });
+    return id;
+  }
+
+  private error(request: AuthorizationRequest, code: string, description: string): Next {
+    return { kind: 'redirect', url: redirectWith(request.redirectUri, { error: code, error_description: description, state: request.state }, this.deps.config.issuer) };
+  }
+}
+
+export const newCsrfSecret = (): string => randomSecret();

@@ -1,0 +1,34 @@
+// RFC 6749 §6 for OIDC clients: the same rotation and reuse detection as the JSON API, the token
+// bound to its client, a narrower scope allowed, a wider one invalid_scope; a fresh ID token
+// when the grant includes `openid`.
+import { parseScope } from '../../../domain/clients/scope.js';
+import type { Sessions } from '../../../domain/sessions/sessions.js';
+import type { IdTokens } from '../../../domain/tokens/id-tokens.js';
+import { OAuthError } from '../../../errors/oauth-error.js';
+import type { Metrics } from '../../../metrics/metrics.js';
+import type { Grant } from './grant.js';
+
+export function refreshTokenGrant(sessions: Sessions, idTokens: IdTokens, metrics: Metrics): Grant {
+  return async ({ client, form }) => {
+    if (!form.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+    const scope = form.scope === undefined ? undefined : parseScope(form.scope);
+    if (scope === undefined && form.scope !== undefined) throw new OAuthError('invalid_scope', 'the scope is malformed');
+    const { state, ...pair } = await sessions.refresh(form.refresh_token, client.clientId, scope).catch((error: unknown) => {
+      // The token endpoint answers invalid_grant with 400 (RFC 6749 §5.2), not the JSON API's 401.
+      if (error instanceof OAuthError && error.code === 'invalid_grant') throw new OAuthError('invalid_grant', error.description, { detail: error.detail ?? '' });
+      throw error;
+    });
+    metrics.tokensIssued.inc({ grant_type: 'refresh_token', alg: client.accessTokenAlg });
+    if (!pair.scope.split(' ').includes('openid')) return pair;
+    const idToken = await idTokens.issue({
+      sub: state.user_id,
+      clientId: client.clientId,
+      alg: client.accessTokenAlg,
+      authTime: Number(state.auth_time),
+      sid: state.parent_id ?? state.session_id,
+      amr: state.amr.split(' '),
+      accessToken: pair.access_token,
+    });
+    return { ...pair, id_token: idToken };
+  };
+}

@@ -1,0 +1,38 @@
+// The browser cookies of the hosted pages: the single-sign-on session (HttpOnly, SameSite=Lax,
+// `__Host-` when the issuer is https: contract §3) and the CSRF secret the forms echo back.
+import type { Config } from '../../config/config.js';
+import { newCsrfSecret } from '../../domain/oidc/authorization-flow.js';
+import type { AppContext } from '../context.js';
+
+const https = (config: Config) => config.issuer.startsWith('https://');
+export const sessionCookie = (config: Config) => (https(config) ? '__Host-tessera_session' : 'tessera_session');
+export const csrfCookie = (config: Config) => (https(config) ? '__Host-tessera_csrf' : 'tessera_csrf');
+
+function setCookie(ctx: AppContext, config: Config, name: string, value: string, maxAgeSeconds: number): void {
+  const secure = https(config) ? '; Secure' : '';
+  ctx.append('Set-Cookie', `${name}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`);
+}
+
+export function setSessionCookie(ctx: AppContext, config: Config, secret: string): void {
+  setCookie(ctx, config, sessionCookie(config), secret, config.sessionMaxTtl);
+}
+
+export function clearSessionCookie(ctx: AppContext, config: Config): void {
+  setCookie(ctx, config, sessionCookie(config), '', 0);
+}
+
+/** The browser's CSRF secret, made and set on first use. */
+export function csrfSecret(ctx: AppContext, config: Config): string {
+  const existing = ctx.cookies.get(csrfCookie(config));
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const secret = newCsrfSecret();
+  setCookie(ctx, config, csrfCookie(config), secret, 24 * 3600);
+  return secret;
+}
+
+/** The secret the form carried, if it matches the browser's cookie (double submit). */
+export function formCsrf(ctx: AppContext, config: Config): string | undefined {
+  const cookie = ctx.cookies.get(csrfCookie(config));
+  const sent = ctx.state.form.csrf;
+  return cookie && sent && cookie === sent ? cookie : undefined;
+}
