@@ -1,6 +1,7 @@
 // The domain services of one process, built once from the configuration and the open database,
 // and handed to the HTTP layer and the CLI. Explicit wiring: no service locator.
 import type { Logger } from 'pino';
+import { audit } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/config.js';
 import { openKeys, type Keys } from './crypto/key-bootstrap.js';
@@ -56,9 +57,26 @@ export interface Services {
   keysChanged: () => Promise<void>;
 }
 
-export async function createServices(config: Config, db: Db, dialect: Dialect, clock: Clock, log: Logger): Promise<Services> {
-  const onKeyEvent = (event: KeyEvent) => log.info(event, 'signing key lifecycle');
-  const keys = await openKeys(db, config, clock, onKeyEvent);
+/**
+ * Key lifecycle events go to the log and the audit log (who: `system` for the scheduler, `cli`).
+ * The lifecycle reports after its transaction commits; `flush` waits for the writes (the CLI
+ * calls it before closing the database).
+ */
+export function keyEventRecorder(db: Db, clock: Clock, log: Logger, actorId: string) {
+  const pending = new Set<Promise<void>>();
+  const onEvent = (event: KeyEvent) => {
+    log.info(event, 'signing key lifecycle');
+    const write = audit(db, { event: event.event, actorId, detail: { kid: event.kid, alg: event.alg } }, clock.now())
+      .catch((error: unknown) => log.error({ err: error, event: event.event }, 'could not write the key audit event'))
+      .finally(() => pending.delete(write));
+    pending.add(write);
+  };
+  return { onEvent, flush: async () => void (await Promise.all(pending)) };
+}
+
+export async function createServices(config: Config, db: Db, dialect: Dialect, clock: Clock, log: Logger, actorId = 'system'): Promise<Services> {
+  const keyEvents = keyEventRecorder(db, clock, log, actorId);
+  const keys = await openKeys(db, config, clock, keyEvents.onEvent);
   const clientRegistry = new ClientRegistry(db, log);
   const accessTokens = new AccessTokens(config.issuer, config.accessTokenTtl, keys.keystore, clock);
   const sessions = new Sessions(db, config, accessTokens, (clientId) => clientRegistry.find(clientId), clock);

@@ -40,6 +40,10 @@ export type AuditEvent =
   | 'client.secret_rotated'
   | 'key.rotated'
   | 'key.rotation_scheduled'
+  | 'key.created'
+  | 'key.activated'
+  | 'key.retired'
+  | 'key.deleted'
   | 'key.revoked';
 
 /** Where a request came from; the CLI passes `{ ip: null, userAgent: 'tessera-cli' }`. */

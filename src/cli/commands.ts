@@ -10,7 +10,7 @@ import { clientMetadata } from '../domain/clients/client.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import { CLI_META } from '../audit/audit-log.js';
 import { createLogger } from '../log/logger.js';
-import { createServices } from '../services.js';
+import { createServices, keyEventRecorder } from '../services.js';
 import { ClientService } from '../domain/clients/client-service.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../storage/db.js';
@@ -92,24 +92,34 @@ const clientCommands: Record<string, Command> = {
   },
 };
 
+/** The CLI's key changes reach the audit log like the server's, with `cli` as the actor. */
+function cliKeyEvents(db: Db, clock: Clock) {
+  const recorder = keyEventRecorder(db, clock, createLogger('silent'), 'cli');
+  pendingWrites.push(recorder.flush);
+  return recorder.onEvent;
+}
+
+/** Writes that must finish before the CLI closes the database. */
+export const pendingWrites: Array<() => Promise<void>> = [];
+
 const keyCommands: Record<string, Command> = {
   async list({ config, db, clock }, args) {
     parse(args, {});
-    await openKeys(db, config, clock);
+    await openKeys(db, config, clock, cliKeyEvents(db, clock));
     return (await listSigningKeys(db)).map(keyView);
   },
   async rotate({ config, db, clock }, args) {
     const { values } = parse(args, { alg: { type: 'string' }, force: { type: 'boolean' } });
     const alg = values.alg as string | undefined;
     if (alg !== undefined && !KEY_ALGS.includes(alg as KeyAlg)) throw new UsageError(`--alg must be one of ${KEY_ALGS.join(', ')}`);
-    const { lifecycle } = await openKeys(db, config, clock);
+    const { lifecycle } = await openKeys(db, config, clock, cliKeyEvents(db, clock));
     const { kids } = await lifecycle.rotate(alg ? [alg as KeyAlg] : KEY_ALGS, values.force === true);
     const rows = await listSigningKeys(db);
     return kids.map((kid) => keyView(rows.find((row) => row.kid === kid)!));
   },
   async revoke({ config, db, clock }, args) {
     const { positionals } = parse(args, {}, 1);
-    const { lifecycle } = await openKeys(db, config, clock);
+    const { lifecycle } = await openKeys(db, config, clock, cliKeyEvents(db, clock));
     const kid = positionals[0]!;
     try {
       await lifecycle.revoke(kid);
@@ -124,7 +134,7 @@ const keyCommands: Record<string, Command> = {
 
 /** Users need the account services (password hashing, sessions, lockout), so the CLI builds them. */
 async function userServices({ config, db, clock }: CliContext) {
-  return createServices(config, db, dialectOf(config.databaseUrl), clock, createLogger('silent'));
+  return createServices(config, db, dialectOf(config.databaseUrl), clock, createLogger('silent'), 'cli');
 }
 const dialectOf = (url: string) => (url.startsWith('postgres') ? ('postgres' as const) : ('sqlite' as const));
 const CLI_ACTOR = { id: 'cli', meta: CLI_META };

@@ -6,7 +6,7 @@ import { KekError } from '../crypto/kek.js';
 import { isOAuthError } from '../errors/oauth-error.js';
 import { openDatabase } from '../storage/db.js';
 import { migrateToLatest } from '../storage/migrate.js';
-import { COMMANDS, USAGE, UsageError } from './commands.js';
+import { COMMANDS, pendingWrites, USAGE, UsageError } from './commands.js';
 import { print } from './output.js';
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -41,7 +41,9 @@ export async function runCli(argv: string[]): Promise<number> {
       print({ applied }, json);
       return 0;
     }
-    print(await run!({ config, db, clock: systemClock }, args), json);
+    const result = await run!({ config, db, clock: systemClock }, args);
+    for (const flush of pendingWrites.splice(0)) await flush();
+    print(result, json);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

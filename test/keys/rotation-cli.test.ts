@@ -34,6 +34,12 @@ test('keys rotate with a short lead: the new kid signs within 5 s and the old on
   const published = await publishedKids(server);
   t.true(published.includes(oldEs) && published.includes(oldRs), 'retired keys stay in the JWKS');
   t.not((await fetch(`${server.url}/.well-known/jwks.json`)).headers.get('etag'), etagBefore, 'the ETag changed');
+
+  // The rotation is in the audit log, with the CLI as the actor; the first keys with the server's.
+  const events = await server.services.db.selectFrom('audit_log').select(['event', 'actor_id', 'detail']).where('event', 'like', 'key.%').execute();
+  for (const kid of [oldEs, oldRs]) t.true(events.some((e) => e.event === 'key.retired' && e.actor_id === 'cli' && JSON.parse(e.detail).kid === kid), `key.retired ${kid}`);
+  t.true(events.some((e) => e.event === 'key.activated' && e.actor_id === 'cli' && JSON.parse(e.detail).kid === takeOver[0]!.kid));
+  t.true(events.some((e) => e.event === 'key.created' && e.actor_id === 'system'));
 });
 
 test('keys rotate with a long lead reports the due time and does not sign early; --force overrides', async (t) => {
@@ -67,6 +73,9 @@ test('keys revoke on the active key: out of the JWKS within 5 s, its tokens inac
 
   const revoked = await cliJson<{ kid: string; status: string }>(['keys', 'revoke', kid], env);
   t.is(revoked.status, 'revoked');
+  const audited = await server.services.db.selectFrom('audit_log').selectAll().where('event', '=', 'key.revoked').execute();
+  t.is(audited.length, 1);
+  t.is(JSON.parse(audited[0]!.detail).kid, kid);
   await waitFor(async () => !(await publishedKids(server)).includes(kid), 5_000);
   t.deepEqual(await introspect(server.url, es, token), { active: false });
   const fresh = await clientCredentialsToken(server.url, es);
