@@ -7,6 +7,7 @@ import { openKeys } from '../../src/crypto/key-bootstrap.js';
 import { ClientService } from '../../src/domain/clients/client-service.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
+import { migrations } from '../../migrations/index.js';
 import { listSigningKeys } from '../../src/storage/repositories/signing-keys.js';
 import { addRevokedToken, isRevoked, purgeExpiredRevocations } from '../../src/storage/repositories/revoked-tokens.js';
 import { bumpSyncVersion, readSyncVersions } from '../../src/storage/repositories/sync-state.js';
@@ -24,7 +25,8 @@ async function open(t: Parameters<Parameters<typeof test>[1]>[0], dialect: Diale
 for (const dialect of DIALECTS) {
   test(`${dialect}: migrations apply once and are idempotent`, async (t) => {
     const { db } = await open(t, dialect);
-    t.deepEqual(await migrateToLatest(db), ['2026-11-21-001-token-service', '2026-11-21-002-accounts']);
+    t.true(Object.keys(migrations).length >= 4);
+    t.deepEqual(await migrateToLatest(db), Object.keys(migrations));
     t.deepEqual(await migrateToLatest(db), []);
     t.deepEqual(await readSyncVersions(db), { keys: 0, clients: 0 });
   });
