@@ -66,7 +66,7 @@ export function keyEventRecorder(db: Db, clock: Clock, log: Logger, actorId: str
   const pending = new Set<Promise<void>>();
   const onEvent = (event: KeyEvent) => {
     log.info(event, 'signing key lifecycle');
-    const write = audit(db, { event: event.event, actorId, detail: { kid: event.kid, alg: event.alg } }, clock.now())
+    const write = audit(db, { event: event.event, actorId: event.actor ?? actorId, detail: { kid: event.kid, alg: event.alg } }, clock.now())
       .catch((error: unknown) => log.error({ err: error, event: event.event }, 'could not write the key audit event'))
       .finally(() => pending.delete(write));
     pending.add(write);
@@ -117,8 +117,8 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     outbox,
     registration,
     signIn,
-    passwords: new PasswordService(deps),
-    profile: new ProfileService(deps, registration),
+    passwords: new PasswordService(deps, signIn),
+    profile: new ProfileService(deps, registration, signIn),
     users: new UserAdminService(deps),
     mfa,
     idTokens,

@@ -150,7 +150,7 @@ const userCommands: Record<string, Command> = {
     );
   },
   async list(context, args) {
-    const { values } = parse(args, { role: { type: 'string' }, limit: { type: 'string' } });
+    const { values } = parse(args, { role: { type: 'string' } });
     const { users } = await userServices(context);
     const all = [];
     let cursor: string | undefined;

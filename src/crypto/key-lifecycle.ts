@@ -26,6 +26,8 @@ export interface KeyEvent {
   event: 'key.created' | 'key.activated' | 'key.retired' | 'key.revoked' | 'key.deleted' | 'key.rotation_scheduled';
   kid: string;
   alg: KeyAlg;
+  /** Who asked (an admin's id); absent for the scheduler and the process's own default. */
+  actor?: string;
 }
 
 export class KeyLifecycle {
@@ -67,7 +69,7 @@ export class KeyLifecycle {
    * `keys rotate`: the oldest `next` key takes over as soon as it has been published for the lead
    * (now, if it has), or now regardless with `force`. Returns the keys that take over.
    */
-  async rotate(algs: readonly KeyAlg[] = KEY_ALGS, force = false): Promise<{ events: KeyEvent[]; kids: string[] }> {
+  async rotate(algs: readonly KeyAlg[] = KEY_ALGS, force = false, actor?: string): Promise<{ events: KeyEvent[]; kids: string[] }> {
     const kids: string[] = [];
     const events = await this.locked(async (tx, rows, now, events) => {
       for (const alg of algs) {
@@ -84,12 +86,12 @@ export class KeyLifecycle {
         await this.maintainAlg(tx, alg, rows, now, events);
         kids.push(next.kid);
       }
-    });
+    }, actor);
     return { events, kids };
   }
 
   /** Emergency exit: the key leaves the JWKS at once; if it was active, the next one takes over now. */
-  async revoke(kid: string): Promise<KeyEvent[]> {
+  async revoke(kid: string, actor?: string): Promise<KeyEvent[]> {
     return this.locked(async (tx, rows, now, events) => {
       const row = rows.find((candidate) => candidate.kid === kid);
       if (!row) throw new KeyNotFoundError(kid);
@@ -109,12 +111,13 @@ export class KeyLifecycle {
         if (next) await this.promote(tx, row.alg, next, rows, now, events);
       }
       await this.maintainAlg(tx, row.alg, rows, now, events);
-    });
+    }, actor);
   }
 
   /** Runs `work` in a transaction that holds the `keys` lock, over the rows read under it. */
   private async locked(
     work: (tx: DbOrTx, rows: SigningKeyRow[], now: number, events: KeyEvent[]) => Promise<void>,
+    actor?: string,
   ): Promise<KeyEvent[]> {
     const events: KeyEvent[] = [];
     await this.db.transaction().execute(async (tx) => {
@@ -123,7 +126,7 @@ export class KeyLifecycle {
       const rows = await listSigningKeys(tx);
       await work(tx, rows, this.clock.now(), events);
     });
-    for (const event of events) this.onEvent(event);
+    for (const event of events) this.onEvent(actor === undefined ? event : { ...event, actor });
     return events;
   }
 

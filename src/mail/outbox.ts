@@ -150,6 +150,8 @@ export class OutboxWorker {
   }
 }
 
+/** The SMTP reply, with any address in it masked: some servers quote the recipient. */
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/[^\s<>@"']+@[^\s<>@"']+/g, '[address]');
 }

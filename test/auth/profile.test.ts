@@ -64,3 +64,36 @@ test('/auth responses are never cached, and consents can be updated with the cur
   const bad = await api(server, 'PATCH', '/auth/me', { token: access_token, body: { consents: { marketing: 'yes' } } });
   t.is(bad.status, 400);
 });
+
+test('wrong current passwords on signed-in routes count toward lockout, so a stolen access token buys no guesses', async (t) => {
+  const server = await startAccountServer(t, { env: { LOCKOUT_THRESHOLD: '3' } });
+  const person = await signUp(server);
+  const { access_token } = await login(server, person);
+  const guesses = [
+    () => api(server, 'POST', '/auth/change-password', { token: access_token, body: { current_password: 'guess one!', password: 'a brand new passphrase' } }),
+    () => api(server, 'PATCH', '/auth/me', { token: access_token, body: { email: 'x@example.com', current_password: 'guess two!' } }),
+    () => api(server, 'DELETE', '/auth/me', { token: access_token, body: { password: 'guess three' } }),
+  ];
+  for (const guess of guesses) t.is((await guess()).status, 401);
+  const locked = await api(server, 'POST', '/auth/change-password', { token: access_token, body: { current_password: person.password, password: 'a brand new passphrase' } });
+  t.is(locked.status, 423, 'even the right password is refused while locked');
+  t.is((await api(server, 'POST', '/auth/login', { body: { email: person.email, password: person.password } })).status, 423);
+});
+
+test('change-password in browser mode puts the new refresh token in the cookie, not the body', async (t) => {
+  const server = await startAccountServer(t);
+  const person = await signUp(server);
+  const signedIn = await api(server, 'POST', '/auth/login', { body: { email: person.email, password: person.password, cookie: true } });
+  const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const changed = await api(server, 'POST', '/auth/change-password', {
+    token: signedIn.body.access_token,
+    headers: { cookie },
+    body: { current_password: person.password, password: 'a brand new passphrase' },
+  });
+  t.is(changed.status, 200);
+  t.false('refresh_token' in changed.body);
+  const fresh = (changed.headers.get('set-cookie') ?? '').split(';')[0]!;
+  t.not(fresh, cookie);
+  const refreshed = await api(server, 'POST', '/auth/refresh', { headers: { cookie: fresh, origin: new URL(server.config.issuer).origin } });
+  t.is(refreshed.status, 200);
+});

@@ -59,6 +59,9 @@ test('bad client definitions are refused with a message and exit 1; bad usage ex
   t.is((await runCli(['clients', 'create', '--json'], env)).code, 64, 'missing --name');
   t.is((await runCli(['clients', 'create', '--name', 'x', '--bogus'], env)).code, 64);
   t.is((await runCli(['clients', 'nope'], env)).code, 64);
+  const builtIn = await runCli(['clients', 'delete', 'tessera', '--json'], env);
+  t.is(builtIn.code, 1, 'the built-in first-party client cannot be deleted');
+  t.regex(builtIn.stderr, /built-in/);
   const missing = await runCli(['clients', 'show', 'no-such-client', '--json'], env);
   t.is(missing.code, 1);
   t.deepEqual((await cliJson<Array<{ client_id: string }>>(['clients', 'list'], env)).map((c) => c.client_id), ['tessera'], 'nothing was created');

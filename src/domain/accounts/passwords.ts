@@ -11,13 +11,16 @@ import type { TokenPair } from '../sessions/sessions.js';
 import { pageLink, type AccountDeps } from './deps.js';
 import { hashNewPassword, storePassword } from './new-password.js';
 import { RESET_PASSWORD_PATH } from './registration.js';
-import { invalidCredentials } from './sign-in.js';
+import type { SignInService } from './sign-in.js';
 import { normalizeEmail } from './user.js';
 
 export const RESET_TOKEN_TTL_MS = 3600_000;
 
 export class PasswordService {
-  constructor(private readonly deps: AccountDeps) {}
+  constructor(
+    private readonly deps: AccountDeps,
+    private readonly signIn: SignInService,
+  ) {}
 
   /** 202 whatever the address; a reset link (1 h, single use) when the account exists. */
   async forgot(rawEmail: string, meta: RequestMeta): Promise<void> {
@@ -66,7 +69,7 @@ export class PasswordService {
     const { db, clock, hasher, mail, sessions } = this.deps;
     const user = await findUserById(db, userId);
     if (!user) throw new OAuthError('invalid_token', 'the account no longer exists');
-    if (!(await hasher.verify(user.password_hash, current)).ok) throw invalidCredentials();
+    await this.signIn.verifyCurrentPassword(user, current, meta);
     const hash = await hashNewPassword(hasher, db, password, user);
     const now = clock.now();
     const pair = await db.transaction().execute(async (tx) => {

@@ -8,7 +8,7 @@ import { deleteUser, findUserByEmail, findUserById, updateUser } from '../../sto
 import type { AccountDeps } from './deps.js';
 import type { RegistrationService } from './registration.js';
 import { checkConsents } from './registration.js';
-import { invalidCredentials } from './sign-in.js';
+import type { SignInService } from './sign-in.js';
 import { normalizeEmail, normalizeName, userView, type UserView } from './user.js';
 
 export interface ProfileChanges {
@@ -22,6 +22,7 @@ export class ProfileService {
   constructor(
     private readonly deps: AccountDeps,
     private readonly registration: RegistrationService,
+    private readonly signIn: SignInService,
   ) {}
 
   async get(userId: string): Promise<UserView> {
@@ -31,7 +32,7 @@ export class ProfileService {
   }
 
   async update(userId: string, changes: ProfileChanges, meta: RequestMeta): Promise<UserView> {
-    const { db, clock, hasher, mail, config } = this.deps;
+    const { db, clock, mail, config } = this.deps;
     const user = await findUserById(db, userId);
     if (!user) throw new OAuthError('invalid_token', 'the account no longer exists', { status: 401 });
     const name = changes.name === undefined ? undefined : normalizeName(changes.name);
@@ -40,7 +41,7 @@ export class ProfileService {
     const emailChange = email !== undefined && email !== user.email;
     if (emailChange) {
       if (changes.current_password === undefined) throw new OAuthError('invalid_request', 'changing the email needs current_password');
-      if (!(await hasher.verify(user.password_hash, changes.current_password)).ok) throw invalidCredentials();
+      await this.signIn.verifyCurrentPassword(user, changes.current_password, meta);
     }
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
@@ -64,10 +65,10 @@ export class ProfileService {
 
   /** Deletes the account and its sessions; the audit log keeps the events without personal data. */
   async delete(userId: string, password: string, meta: RequestMeta): Promise<void> {
-    const { db, clock, hasher } = this.deps;
+    const { db, clock } = this.deps;
     const user = await findUserById(db, userId);
     if (!user) throw new OAuthError('invalid_token', 'the account no longer exists', { status: 401 });
-    if (!(await hasher.verify(user.password_hash, password)).ok) throw invalidCredentials();
+    await this.signIn.verifyCurrentPassword(user, password, meta);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       await anonymiseAudit(tx, user.id);

@@ -52,6 +52,20 @@ export class SignInService {
     return user;
   }
 
+  /**
+   * The current password on a signed-in route (change password, change email, delete account,
+   * turn 2FA off): limited and locked like a sign-in, so a stolen access token buys no guesses.
+   */
+  async verifyCurrentPassword(user: UserRow, password: string, meta: RequestMeta): Promise<void> {
+    const { db, hasher, lockout, rateLimiter } = this.deps;
+    await rateLimiter.check(meta.ip, user.email);
+    await lockout.assertOpen(db, user.email);
+    if (!(await hasher.verify(user.password_hash, password)).ok) {
+      await this.recordFailure(user.email, user, meta, 'wrong_current_password');
+      throw invalidCredentials();
+    }
+  }
+
   /** A failed step (a password here, a 2FA code later): counts toward lockout, and is audited. */
   async recordFailure(email: string, user: UserRow | undefined, meta: RequestMeta, reason: string): Promise<void> {
     const { db, clock, lockout, mail, config } = this.deps;

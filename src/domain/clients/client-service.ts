@@ -9,6 +9,7 @@ import { bumpSyncVersion } from '../../storage/repositories/sync-state.js';
 import type { KeyAlg } from '../../storage/schema.js';
 import {
   ACCESS_TOKEN_ALGS,
+  BUILT_IN_CLIENT_ID,
   AUTH_METHODS,
   clientFromRow,
   GRANT_TYPES,
@@ -82,6 +83,8 @@ export class ClientService {
 
   /** A deleted client can no longer authenticate, and its tokens introspect inactive. */
   async delete(clientId: string): Promise<Client> {
+    // Without it /auth/login stops working and every /auth and /admin token dies, the admin's too.
+    if (clientId === BUILT_IN_CLIENT_ID) throw invalid('the built-in first-party client cannot be deleted');
     const client = await this.get(clientId);
     await this.db.transaction().execute(async (tx) => {
       await deleteClient(tx, clientId);

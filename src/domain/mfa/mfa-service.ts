@@ -23,7 +23,7 @@ import type { UserRow } from '../../storage/schema.js';
 import type { Client } from '../clients/client.js';
 import type { Actor } from '../accounts/user-admin.js';
 import type { AccountDeps } from '../accounts/deps.js';
-import { invalidCredentials, type SignInService } from '../accounts/sign-in.js';
+import type { SignInService } from '../accounts/sign-in.js';
 import { hashBackupCode, looksLikeBackupCode, newBackupCodes } from './backup-codes.js';
 import { acceptTotp, newTotpSecret, otpauthUrl } from './totp.js';
 
@@ -86,14 +86,11 @@ export class MfaService {
   }
 
   async disable(userId: string, password: string, code: string, meta: RequestMeta): Promise<void> {
-    const { db, clock, mail, hasher } = this.deps;
+    const { db, clock, mail } = this.deps;
     const user = await this.user(userId);
-    if (!(await hasher.verify(user.password_hash, password)).ok) throw invalidCredentials();
+    await this.signIn.verifyCurrentPassword(user, password, meta);
     if (user.mfa_enabled !== 1) return;
-    if (!(await this.secondFactor(user, code))) {
-      await this.signIn.recordFailure(user.email, user, meta, 'wrong_code');
-      throw invalidCode();
-    }
+    await this.passCode(user, code, meta);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       await this.turnOff(tx, user.id, now);

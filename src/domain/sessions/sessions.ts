@@ -148,7 +148,7 @@ export class Sessions {
    * Rotates a refresh token (RFC 9700 §4.14): the presented token is spent and a new one issued.
    * A token presented after it was spent ends its whole family, with no grace period.
    */
-  async refresh(presented: string, expectedClientId?: string, narrowScope?: readonly string[]): Promise<TokenPair & { state: SessionState }> {
+  async refresh(presented: string, expectedClientId?: string, narrowScope?: readonly string[], meta?: RequestMeta): Promise<TokenPair & { state: SessionState }> {
     const tokenHash = sha256(presented);
     const now = this.clock.now();
     const outcome = await this.db.transaction().execute(async (tx) => {
@@ -163,7 +163,7 @@ export class Sessions {
       if (row.used_at !== null || !(await markRefreshTokenUsed(tx, tokenHash, now))) {
         // Reuse: whoever holds the newer token may be an attacker, or the victim; end them both.
         if (await endSession(tx, row.session_id, 'refresh_reuse', now)) {
-          await audit(tx, { event: 'refresh.reuse_detected', userId: state?.user_id ?? null, detail: { session: row.session_id } }, now);
+          await audit(tx, { event: 'refresh.reuse_detected', userId: state?.user_id ?? null, ...(meta ? { meta } : {}), detail: { session: row.session_id } }, now);
         }
         return { ok: false as const, error: 'refresh token reuse: family revoked' };
       }

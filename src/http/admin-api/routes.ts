@@ -110,7 +110,7 @@ export function adminRoutes(router: Router<AppState>, services: Services, afterK
     const alg = optionalString(ctx.state.body, 'alg');
     if (alg !== undefined && !KEY_ALGS.includes(alg as KeyAlg)) throw new OAuthError('invalid_request', `alg must be one of ${KEY_ALGS.join(', ')}`);
     const force = optionalBoolean(ctx.state.body, 'force') ?? false;
-    const { kids } = await services.keys.lifecycle.rotate(alg ? [alg as KeyAlg] : KEY_ALGS, force);
+    const { kids } = await services.keys.lifecycle.rotate(alg ? [alg as KeyAlg] : KEY_ALGS, force, ctx.state.user!.id);
     await audit(services.db, { event: 'key.rotated', actorId: ctx.state.user!.id, meta: requestMeta(ctx), detail: { kids: kids.join(','), force } }, services.clock.now());
     await afterKeyChange();
     const rows = await listSigningKeys(services.db);
@@ -119,12 +119,11 @@ export function adminRoutes(router: Router<AppState>, services: Services, afterK
   router.post('/admin/keys/:kid/revoke', async (ctx) => {
     const kid = ctx.params.kid!;
     try {
-      await services.keys.lifecycle.revoke(kid);
+      await services.keys.lifecycle.revoke(kid, ctx.state.user!.id);
     } catch (error) {
       if (error instanceof KeyNotFoundError) throw new OAuthError('not_found', 'no such key');
       throw error;
     }
-    await audit(services.db, { event: 'key.revoked', actorId: ctx.state.user!.id, meta: requestMeta(ctx), detail: { kid } }, services.clock.now());
     await afterKeyChange();
     const row = (await listSigningKeys(services.db)).find((candidate) => candidate.kid === kid)!;
     ctx.body = keyView(row);

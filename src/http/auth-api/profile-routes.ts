@@ -4,6 +4,7 @@ import type { Services } from '../../services.js';
 import type { AppContext, AppState, Next } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { field, optionalString, requiredString } from './fields.js';
+import { cookieName, setRefreshCookie } from './refresh-cookie.js';
 
 export function profileRoutes(router: Router<AppState>, services: Services, requireUser: (ctx: AppContext, next: Next) => Promise<void>): void {
   router.get('/auth/me', requireUser, async (ctx) => {
@@ -45,6 +46,14 @@ export function profileRoutes(router: Router<AppState>, services: Services, requ
   router.post('/auth/change-password', requireUser, async (ctx) => {
     const { body } = ctx.state;
     const user = ctx.state.user!;
-    ctx.body = await services.passwords.change(user.id, user.client, requiredString(body, 'current_password'), requiredString(body, 'password'), requestMeta(ctx));
+    const pair = await services.passwords.change(user.id, user.client, requiredString(body, 'current_password'), requiredString(body, 'password'), requestMeta(ctx));
+    // A browser-mode app keeps its refresh token in the cookie: the new one goes there, not in the body.
+    if (ctx.cookies.get(cookieName(services.config))) {
+      setRefreshCookie(ctx, services.config, pair.refresh_token);
+      const { refresh_token: _omitted, ...rest } = pair;
+      ctx.body = rest;
+      return;
+    }
+    ctx.body = pair;
   });
 }

@@ -50,7 +50,7 @@ export function sessionRoutes(router: Router<AppState>, services: Services, requ
     const { token, fromCookie } = presentedRefreshToken(ctx, config, optionalString(body, 'refresh_token'));
     if (!token) throw new OAuthError('invalid_grant', 'refresh_token is required', { status: 401 });
     const clientId = optionalString(body, 'client_id');
-    const { state: _state, ...pair } = await services.sessions.refresh(token, clientId);
+    const { state: _state, ...pair } = await services.sessions.refresh(token, clientId, undefined, requestMeta(ctx));
     answerTokens(ctx, pair, fromCookie);
   });
 

@@ -49,5 +49,5 @@ label { display: block; font-weight: 600; margin: 1rem 0 .35rem; }
 input { width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem; border: 1px solid #8888; border-radius: .4rem; }
 button { margin-top: 1.25rem; width: 100%; padding: .7rem; font-size: 1rem; border: 0; border-radius: .4rem; background: #2f5bea; color: #fff; cursor: pointer; }
 .error { color: #c62828; }
-.hint { color: #777; font-size: .9rem; }
+.hint { color: #767676; font-size: .9rem; }
 `;

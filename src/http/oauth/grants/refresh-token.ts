@@ -9,11 +9,11 @@ import type { Metrics } from '../../../metrics/metrics.js';
 import type { Grant } from './grant.js';
 
 export function refreshTokenGrant(sessions: Sessions, idTokens: IdTokens, metrics: Metrics): Grant {
-  return async ({ client, form }) => {
+  return async ({ client, form, meta }) => {
     if (!form.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
     const scope = form.scope === undefined ? undefined : parseScope(form.scope);
     if (scope === undefined && form.scope !== undefined) throw new OAuthError('invalid_scope', 'the scope is malformed');
-    const { state, ...pair } = await sessions.refresh(form.refresh_token, client.clientId, scope).catch((error: unknown) => {
+    const { state, ...pair } = await sessions.refresh(form.refresh_token, client.clientId, scope, meta).catch((error: unknown) => {
       // The token endpoint answers invalid_grant with 400 (RFC 6749 §5.2), not the JSON API's 401.
       if (error instanceof OAuthError && error.code === 'invalid_grant') throw new OAuthError('invalid_grant', error.description, { detail: error.detail ?? '' });
       throw error;
