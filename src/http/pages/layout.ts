@@ -50,4 +50,5 @@ input { width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem; bo
 button { margin-top: 1.25rem; width: 100%; padding: .7rem; font-size: 1rem; border: 0; border-radius: .4rem; background: #2f5bea; color: #fff; cursor: pointer; }
 .error { color: #c62828; }
 .hint { color: #767676; font-size: .9rem; }
+@media (prefers-color-scheme: dark) { .error { color: #ff8a80; } .hint { color: #a0a0a0; } }
 `;
