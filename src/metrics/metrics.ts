@@ -9,12 +9,14 @@ export interface Metrics {
   tokensIssued: Counter<'grant_type' | 'alg'>;
   introspections: Counter<'result'>;
   signingKeyAge: Gauge<'alg'>;
+  /** Counts a request and its latency; label children are cached (no label hashing per request). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
 
 export function createMetrics(keyAge: () => Array<{ alg: string; seconds: number }>, defaults = true): Metrics {
   const registry = new Registry();
   if (defaults) collectDefaultMetrics({ register: registry });
-  return {
+  const metrics: Omit<Metrics, 'observeRequest'> = {
     registry,
     httpRequests: new Counter({
       name: 'tessera_http_requests_total',
@@ -50,5 +52,20 @@ export function createMetrics(keyAge: () => Array<{ alg: string; seconds: number
         for (const { alg, seconds } of keyAge()) this.set({ alg }, seconds);
       },
     }),
+  };
+  const counters = new Map<string, { inc(): void }>();
+  const timers = new Map<string, { observe(value: number): void }>();
+  return {
+    ...metrics,
+    observeRequest(method, route, status, seconds) {
+      const key = `${method} ${route}`;
+      const countKey = `${key} ${status}`;
+      let counter = counters.get(countKey);
+      if (!counter) counters.set(countKey, (counter = metrics.httpRequests.labels(method, route, String(status))));
+      counter.inc();
+      let timer = timers.get(key);
+      if (!timer) timers.set(key, (timer = metrics.httpDuration.labels(method, route)));
+      timer.observe(seconds);
+    },
   };
 }

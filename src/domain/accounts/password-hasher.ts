@@ -1,6 +1,7 @@
 // argon2id on libuv's thread pool, with a bounded queue: at most `concurrency` hashes run at once
 // and at most `queueLimit` wait; beyond that the caller gets 503 at once instead of memory growth
 // and multi-second latency (security.md, People; issue: login under load).
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { OAuthError } from '../../errors/oauth-error.js';
 
@@ -13,14 +14,24 @@ export interface VerifyResult {
   needsRehash: boolean;
 }
 
+/**
+ * As many hashes at once as the process has cores (os.availableParallelism follows CPU affinity):
+ * more only makes argon2 threads and the event loop fight over the same cores, so every request
+ * slows down. The queue holds about a second of work on one core (argon2id at these parameters
+ * verifies ~22 times a second there), room for a burst of a couple of dozen sign-ins; beyond it the
+ * answer is 503 at once rather than multi-second latency.
+ */
+const DEFAULT_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
+const DEFAULT_QUEUE_LIMIT = 24;
+
 export class PasswordHasher {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private dummyHash: Promise<string> | undefined;
 
   constructor(
-    private readonly concurrency = 4,
-    private readonly queueLimit = 64,
+    private readonly concurrency = DEFAULT_CONCURRENCY,
+    private readonly queueLimit = DEFAULT_QUEUE_LIMIT,
   ) {}
 
   hash(password: string): Promise<string> {

@@ -1,6 +1,7 @@
 // JWT access tokens per RFC 9068: issued with the client's algorithm and the active key of it;
 // verified with the algorithm pinned to the key's own (RFC 8725 §3.1), no leeway on `exp`.
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { signCompact } from '../../crypto/jws.js';
 import type { Clock } from '../../clock.js';
 import type { Keystore } from '../../crypto/keystore.js';
 import { randomId } from '../../crypto/random.js';
@@ -52,7 +53,17 @@ export interface VerifiedAccessToken {
   alg: KeyAlg;
 }
 
+/**
+ * Tokens whose signature has been verified, by their exact text: a signature that verified once
+ * verifies again, so a resource server introspecting the same token repeatedly pays for the
+ * signature once. Everything that can change is checked on every call all the same: the key
+ * still published (not revoked or deleted), `exp` and `iat` against the clock.
+ */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class AccessTokens {
+  private readonly verified = new Map<string, VerifiedAccessToken>();
+
   constructor(
     private readonly issuer: string,
     private readonly ttlSeconds: number,
@@ -77,7 +88,7 @@ export class AccessTokens {
       ...(grant.extra?.role === undefined ? {} : { role: grant.extra.role }),
       ...(grant.extra?.sid === undefined ? {} : { sid: grant.extra.sid }),
     };
-    const token = await new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP }).sign(key.key);
+    const token = signCompact(payload, key.key, key.alg, key.kid, ACCESS_TOKEN_TYP);
     return { token, jti, kid: key.kid, expiresIn: this.ttlSeconds, exp };
   }
 
@@ -86,6 +97,22 @@ export class AccessTokens {
    * Anything wrong yields undefined: the callers answer `active: false` or 401 without saying why.
    */
   async verify(token: string): Promise<VerifiedAccessToken | undefined> {
+    const cached = this.verified.get(token);
+    if (cached) {
+      const now = this.clock.now() / 1000;
+      if (this.keystore.verificationKey(cached.kid) && cached.claims.exp > now && cached.claims.iat <= now + IAT_LEEWAY_SECONDS) return cached;
+      if (cached.claims.exp <= now || !this.keystore.verificationKey(cached.kid)) this.verified.delete(token);
+      return undefined;
+    }
+    const result = await this.verifySignature(token);
+    if (result) {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, result);
+    }
+    return result;
+  }
+
+  private async verifySignature(token: string): Promise<VerifiedAccessToken | undefined> {
     if (token.length > MAX_TOKEN_LENGTH || token.split('.').length !== 3) return undefined;
     let kid: unknown;
     try {

@@ -1,7 +1,8 @@
 // OpenID Connect ID tokens (Core §2, §3.1.3.6): signed with the client's algorithm by the active
 // key of it, `at_hash` over the access token, `sid` naming the browser session for logout.
 import { createHash } from 'node:crypto';
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { signCompact } from '../../crypto/jws.js';
 import type { Clock } from '../../clock.js';
 import type { Keystore } from '../../crypto/keystore.js';
 import type { KeyAlg } from '../../storage/schema.js';
@@ -29,23 +30,22 @@ export class IdTokens {
     private readonly clock: Clock,
   ) {}
 
-  async issue(claims: IdTokenClaims): Promise<string> {
+  issue(claims: IdTokenClaims): string {
     const key = this.keystore.signingKey(claims.alg);
     const iat = Math.floor(this.clock.now() / 1000);
-    return new SignJWT({
+    const payload = {
+      iss: this.issuer,
+      sub: claims.sub,
+      aud: claims.clientId,
+      iat,
+      exp: iat + this.ttlSeconds,
       auth_time: Math.floor(claims.authTime / 1000),
       sid: claims.sid,
       amr: [...claims.amr],
       ...(claims.nonce ? { nonce: claims.nonce } : {}),
       ...(claims.accessToken ? { at_hash: atHash(claims.accessToken) } : {}),
-    })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-      .setIssuer(this.issuer)
-      .setSubject(claims.sub)
-      .setAudience(claims.clientId)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + this.ttlSeconds)
-      .sign(key.key);
+    };
+    return signCompact(payload, key.key, key.alg, key.kid, 'JWT');
   }
 
   /**

@@ -13,7 +13,10 @@ export function requestLog(log: Logger, metrics: Metrics) {
     const incoming = ctx.get('X-Request-Id');
     const requestId = INCOMING_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = log.child({ reqId: requestId });
+    // A child logger costs an allocation and a serialisation; most requests never log more than
+    // the one line below, so it is made on first use.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= log.child({ reqId: requestId })), configurable: true });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
@@ -21,11 +24,11 @@ export function requestLog(log: Logger, metrics: Metrics) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // The router's pattern, not the raw path, so labels stay few whatever clients send.
       const route = (ctx as AppContext & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      metrics.httpRequests.inc({ method: ctx.method, route, status: String(ctx.status) });
-      metrics.httpDuration.observe({ method: ctx.method, route }, seconds);
-      const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 };
-      if (ctx.status >= 500) ctx.state.log.error(line, 'request');
-      else ctx.state.log.info(line, 'request');
+      metrics.observeRequest(ctx.method, route, ctx.status, seconds);
+      const level = ctx.status >= 500 ? 'error' : 'info';
+      if (log.isLevelEnabled(level)) {
+        ctx.state.log[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      }
     }
   };
 }
