@@ -44,9 +44,14 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
 
   const router = new Router<AppState>();
   const serveDiscovery = discovery(config);
-  router.get('/.well-known/openid-configuration', serveDiscovery);
-  router.get('/.well-known/oauth-authorization-server', serveDiscovery);
-  router.get(ENDPOINT_PATHS.jwks, jwks(keys.keystore, keys.policy.jwksMaxAgeSeconds));
+  // The documents every verifier fetches, served ahead of the router (no route matching: they are
+  // the hottest and cheapest requests); registered on the router too, which answers other methods.
+  const documents = new Map([
+    ['/.well-known/openid-configuration', serveDiscovery],
+    ['/.well-known/oauth-authorization-server', serveDiscovery],
+    [ENDPOINT_PATHS.jwks as string, jwks(keys.keystore, keys.policy.jwksMaxAgeSeconds)],
+  ]);
+  for (const [path, serve] of documents) router.get(path, serve);
   router.post(
     ENDPOINT_PATHS.token,
     ...tokenEndpoint(
@@ -87,6 +92,12 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
   app.use(securityHeaders(config.issuer));
   app.use(renderErrors);
   app.use(cors(config.corsOrigins, corsApplies));
+  app.use(async (ctx, next) => {
+    const serve = ctx.method === 'GET' || ctx.method === 'HEAD' ? documents.get(ctx.path) : undefined;
+    if (!serve) return next();
+    (ctx as typeof ctx & { _matchedRoute?: string })._matchedRoute = ctx.path;
+    serve(ctx);
+  });
   app.use(router.routes());
   app.use(async (ctx) => {
     // Reached only when no route answered: a known path with another method is 405.

@@ -23,7 +23,8 @@ export interface SigningKey {
 }
 
 export interface Jwks {
-  body: string;
+  /** Encoded once per key change, so serving it costs no encoding. */
+  body: Buffer;
   etag: string;
 }
 
@@ -36,7 +37,7 @@ interface LoadedKey {
 export class Keystore {
   private keys = new Map<string, LoadedKey>();
   private active = new Map<KeyAlg, SigningKey>();
-  private jwks: Jwks = { body: '{"keys":[]}', etag: '""' };
+  private jwks: Jwks = { body: Buffer.from('{"keys":[]}'), etag: '""' };
   private stateFingerprint = '';
   private loadedAt = 0;
 
@@ -76,7 +77,7 @@ export class Keystore {
         const { kty, crv, x, y, n, e } = JSON.parse(r.public_jwk) as JWK;
         return kty === 'EC' ? { kty, kid: r.kid, use: 'sig', alg: r.alg, crv, x, y } : { kty, kid: r.kid, use: 'sig', alg: r.alg, n, e };
       });
-    const body = JSON.stringify({ keys: published });
+    const body = Buffer.from(JSON.stringify({ keys: published }));
 
     this.keys = keys;
     this.active = active;

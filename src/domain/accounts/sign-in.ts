@@ -34,6 +34,7 @@ export class SignInService {
   async checkPassword(rawEmail: string, password: string, meta: RequestMeta): Promise<UserRow> {
     const { db, clock, hasher, lockout, rateLimiter } = this.deps;
     const email = normalizeEmail(rawEmail);
+    hasher.assertCapacity();
     await rateLimiter.check(meta.ip, email);
     await lockout.assertOpen(db, email);
 

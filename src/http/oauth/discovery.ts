@@ -45,7 +45,7 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
 }
 
 export function discovery(config: Config) {
-  const body = JSON.stringify(discoveryDocument(config));
+  const body = Buffer.from(JSON.stringify(discoveryDocument(config)));
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   return function serveDiscovery(ctx: AppContext) {
     ctx.set('Cache-Control', 'public, max-age=3600');
