@@ -15,14 +15,14 @@ export interface VerifyResult {
 }
 
 /**
- * As many hashes at once as the process has cores (os.availableParallelism follows CPU affinity):
- * more only makes argon2 threads and the event loop fight over the same cores, so every request
- * slows down. The queue holds about a second of work on one core (argon2id at these parameters
- * verifies ~22 times a second there), room for a burst of a couple of dozen sign-ins; beyond it the
- * answer is 503 at once rather than multi-second latency.
+ * Two hashes at once per core (os.availableParallelism follows CPU affinity): one keeps the core
+ * busy while the event loop hands the other its result, and more only make argon2 threads and the
+ * event loop fight over the same cores. The queue holds about a second of work on one core
+ * (argon2id at these parameters verifies 22 to 29 times a second there), room for a burst of
+ * twenty sign-ins; beyond it the answer is 503 at once rather than multi-second latency.
  */
-const DEFAULT_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
-const DEFAULT_QUEUE_LIMIT = 24;
+const DEFAULT_CONCURRENCY = Math.max(2, Math.min(4, 2 * availableParallelism()));
+const DEFAULT_QUEUE_LIMIT = 20;
 
 export class PasswordHasher {
   private running = 0;

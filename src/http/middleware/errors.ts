@@ -9,7 +9,10 @@ export async function renderErrors(ctx: AppContext, next: Next) {
     await next();
   } catch (thrown) {
     const error = toOAuthError(thrown);
-    if (error.status >= 500) ctx.state.log.error({ err: thrown, code: error.code }, 'request failed');
+    // A failure of ours (or of the database) is an error with its stack; a refusal under load is
+    // expected and counted by the metrics: logging each one would feed the overload it answers.
+    if (error.code === 'server_error' || (error.status >= 500 && error.cause !== undefined)) ctx.state.log.error({ err: thrown, code: error.code }, 'request failed');
+    else if (error.status >= 500) ctx.state.log.debug({ code: error.code }, 'request refused: busy');
     else if (error.detail) ctx.state.log.info({ code: error.code, detail: error.detail }, 'request refused');
     ctx.status = error.status;
     for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);

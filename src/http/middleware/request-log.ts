@@ -25,7 +25,7 @@ export function requestLog(log: Logger, metrics: Metrics) {
       // The router's pattern, not the raw path, so labels stay few whatever clients send.
       const route = (ctx as AppContext & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       metrics.observeRequest(ctx.method, route, ctx.status, seconds);
-      const level = ctx.status >= 500 ? 'error' : 'info';
+      const level = ctx.status >= 500 && ctx.status !== 503 ? 'error' : 'info';
       if (log.isLevelEnabled(level)) {
         ctx.state.log[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
       }
