@@ -75,6 +75,12 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
   router.post(ENDPOINT_PATHS.revocation, ...revokeEndpoint(clientRegistry, services.revocation, config.bodyLimit));
   const bearer = requireUser(services.introspection, config.issuer);
   const json = jsonBody(config.bodyLimit);
+  // Under overload a login that cannot get an argon2 slot is refused before its body is even read:
+  // on a saturated core every refusal's CPU is taken from the hashes that are admitted.
+  router.use('/auth/login', async (_ctx, next) => {
+    services.hasher.assertCapacity();
+    await next();
+  });
   router.use('/auth', noStore, json);
   accountRoutes(router, services);
   sessionRoutes(router, services, bearer);
