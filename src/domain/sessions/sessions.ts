@@ -95,30 +95,20 @@ export class Sessions {
   /** Starts a session (inside the caller's transaction) and returns its first token pair. */
   async start(tx: DbOrTx, session: NewSession): Promise<{ sessionId: string; pair: TokenPair }> {
     const now = this.clock.now();
-    const sessionId = randomId();
-    const expiresAt = now + this.config.sessionMaxTtl * 1000;
-    await insertSession(tx, {
-      id: sessionId,
-      user_id: session.user.id,
-      client_id: session.client.clientId,
-      token_generation: session.user.token_generation,
-      amr: session.amr.join(' '),
-      auth_time: now,
-      created_at: now,
-      last_used_at: now,
-      expires_at: expiresAt,
-      ended_at: null,
-      end_reason: null,
-      ip: session.meta.ip,
-      user_agent: session.meta.userAgent?.slice(0, 512) ?? null,
-    });
-    const refreshToken = await this.newRefreshToken(tx, sessionId, session.client.clientId, session.scopes, now, expiresAt);
-    const pair = await this.pair(session.client, session.user.id, session.user.role, sessionId, session.scopes, refreshToken);
-    return { sessionId, pair };
+    const { sessionId, tokens } = await this.open(tx, session, { authTime: now, expiresAt: now + this.config.sessionMaxTtl * 1000, parentId: null, withRefreshToken: true });
+    return { sessionId, pair: tokens as TokenPair };
   }
 
   /** A session started by redeeming an authorization code, under the browser session. */
   async startGrant(tx: DbOrTx, session: GrantSession): Promise<{ sessionId: string; tokens: IssuedTokens }> {
+    return this.open(tx, session, session);
+  }
+
+  private async open(
+    tx: DbOrTx,
+    session: NewSession,
+    shape: { authTime: number; expiresAt: number; parentId: string | null; withRefreshToken: boolean },
+  ): Promise<{ sessionId: string; tokens: IssuedTokens }> {
     const now = this.clock.now();
     const sessionId = randomId();
     await insertSession(tx, {
@@ -127,18 +117,18 @@ export class Sessions {
       client_id: session.client.clientId,
       token_generation: session.user.token_generation,
       amr: session.amr.join(' '),
-      auth_time: session.authTime,
+      auth_time: shape.authTime,
       created_at: now,
       last_used_at: now,
-      expires_at: session.expiresAt,
+      expires_at: shape.expiresAt,
       ended_at: null,
       end_reason: null,
       ip: session.meta.ip,
       user_agent: session.meta.userAgent?.slice(0, 512) ?? null,
-      parent_id: session.parentId,
+      parent_id: shape.parentId,
     });
-    const refreshToken = session.withRefreshToken
-      ? await this.newRefreshToken(tx, sessionId, session.client.clientId, session.scopes, now, session.expiresAt)
+    const refreshToken = shape.withRefreshToken
+      ? await this.newRefreshToken(tx, sessionId, session.client.clientId, session.scopes, now, shape.expiresAt)
       : undefined;
     const { refresh_token: _unused, ...pair } = await this.pair(session.client, session.user.id, session.user.role, sessionId, session.scopes, refreshToken ?? '');
     return { sessionId, tokens: refreshToken === undefined ? pair : { ...pair, refresh_token: refreshToken } };
