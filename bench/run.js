@@ -169,7 +169,8 @@ const RETRY_BUDGET = 10;
 let retriesLeft = RETRY_BUDGET;
 const DISTURBED_SERVER_CORE = 0.05;
 const DISTURBED_LOADER_CORE = 0.1;
-const disturbed = (r) => r.othersServerCore > DISTURBED_SERVER_CORE || r.othersLoaderCore > DISTURBED_LOADER_CORE || r.steal > DISTURBED_SERVER_CORE;
+const DISTURBED_STEAL = 0.15;
+const disturbed = (r) => r.othersServerCore > DISTURBED_SERVER_CORE || r.othersLoaderCore > DISTURBED_LOADER_CORE || r.steal > DISTURBED_STEAL;
 let quietWaits = 0;
 async function quiet() {
   const calm = await waitQuiet([LOADER_CORE, SERVER_CORE], { maxMs: QUIET_MAX_MS });

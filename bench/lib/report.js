@@ -204,7 +204,7 @@ export function writeResults({ repo, outDir, name, started, finished, plan, resu
     const disturbedRows = results.filter((r) => r.disturbedRuns > 0);
     const disturbedLimits = limits.filter((l) => l.disturbed);
     notes.push(
-      `Shared machine guard: before each run the bench waits (up to 30 s) until both cores are idle, which also lets a server finish work queued by the previous run; it measures from /proc/stat what other processes took of both cores during the run, and repeats a run (at most twice, at most ${retries?.budget} times in all) if they, or the hypervisor (steal), took over 5% of core ${plan.serverCore} or 10% of core ${plan.loaderCore}; ${retries?.used ?? 0} runs were repeated. ` +
+      `Shared machine guard: before each run the bench waits (up to 30 s) until both cores are idle, which also lets a server finish work queued by the previous run; it measures from /proc/stat what other processes took of both cores during the run, and repeats a run (at most twice, at most ${retries?.budget} times in all) if other processes took over 5% of core ${plan.serverCore} or 10% of core ${plan.loaderCore}, or the hypervisor (steal) over 15% of either; ${retries?.used ?? 0} runs were repeated. ` +
         (disturbedRows.length + disturbedLimits.length === 0 && !quietWaits
           ? 'No run of this report was disturbed.'
           : `This run: ${quietWaits ?? 0} waits ended with the cores still busy; disturbed even after repeats: ${[...disturbedRows.map((r) => `${r.title} / ${r.server} (${r.disturbedRuns})`), ...disturbedLimits.map((l) => l.title)].join(', ') || 'none'}.`),
