@@ -67,7 +67,17 @@ export async function startServer(config: Config, options: StartOptions): Promis
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
   server.listen(config.port, config.host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    // The port is taken (or the host is wrong): stop what was started, and report it.
+    await scheduler.stop();
+    await services.outbox.stop();
+    services.clientRegistry.stop();
+    stopCleanup();
+    await db.destroy();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 

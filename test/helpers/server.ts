@@ -28,21 +28,30 @@ export interface TestServerOptions {
 
 export async function startTestServer(t: ExecutionContext, options: TestServerOptions = {}): Promise<TestServer> {
   const dir = options.dir ?? tempDir(t);
-  const port = await freePort();
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: options.databaseUrl ?? (await testDatabaseUrl(t, dir, options.dialect)),
-    KEYS_DIR: `${dir}/keys`,
-    MAIL_OUTBOX_DIR: `${dir}/outbox`,
-    LOG_LEVEL: 'info',
-    ...options.env,
-  });
-  const logs: string[] = [];
-  const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const running = await startServer(config, { log, clock: options.clock ?? systemClock, drainTimeoutMs: 2_000 });
-  t.teardown(() => running.close());
-  return { ...running, config, dir, logs };
+  const databaseUrl = options.databaseUrl ?? (await testDatabaseUrl(t, dir, options.dialect));
+  // freePort() cannot reserve the port: another test file may take it before we listen, so a
+  // taken port means trying another one.
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    const config = loadConfig({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      KEYS_DIR: `${dir}/keys`,
+      MAIL_OUTBOX_DIR: `${dir}/outbox`,
+      LOG_LEVEL: 'info',
+      ...options.env,
+    });
+    const logs: string[] = [];
+    const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
+    try {
+      const running = await startServer(config, { log, clock: options.clock ?? systemClock, drainTimeoutMs: 2_000 });
+      t.teardown(() => running.close());
+      return { ...running, config, dir, logs };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5 || options.env?.PORT !== undefined) throw error;
+    }
+  }
 }
 
 /** A clock the test moves by hand, starting now. */
