@@ -2,7 +2,7 @@
 // to core 1, the load generator (autocannon, in this process) pinned to core 0. Every response is
 // checked. Results go to bench/results/latest.{md,json}; see docs/performance.md.
 //
-//   node bench/run.js            3 × 10 s per row after a warm-up, medians (about 10 minutes)
+//   node bench/run.js            3 × 10 s per row after a warm-up, medians (12–15 minutes)
 //   node bench/run.js --quick    1 × 3 s per row, for development (writes bench/results/quick.*)
 //   node bench/run.js --only=token,login    only the rows whose id contains one of the words
 //
@@ -11,10 +11,11 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runLoad } from './lib/load.js';
 import { PEER_CLIENTS } from './lib/peer-clients.js';
 import { coreMonitor, installCleanup, pinSelf, rssSampler, runPinned, stop, waitQuiet, waitReady } from './lib/procs.js';
-import { writeResults } from './lib/report.js';
+import { distBuilt, gitDescribe, writeResults } from './lib/report.js';
 import { baseEnv, basic, benchDir, checks, FORM, LOADER_CORE, repo, SERVER_CORE, startHelper, startTessera } from './lib/servers.js';
 
 const argv = process.argv.slice(2);
@@ -106,7 +107,7 @@ async function runGroup(group) {
       log(
         `  ${label} round ${round + 1}: ${result.rps.toFixed(target.inProcess ? 1 : 0).padStart(7)} ${target.inProcess ? 'ops/s' : 'req/s'}` +
           (target.inProcess ? '' : `  p50 ${fmtMs(result.p50)}  p99 ${fmtMs(result.p99)}  errors ${result.errors}  failed checks ${result.failedChecks}${rejected ? `  [${rejected}]` : ''}`) +
-          `  cpu server ${pct(result.serverCpu)} loader ${pct(result.loaderCpu)} others ${pct(result.othersServerCore)}/${pct(result.othersLoaderCore)}` +
+          `  cpu server ${pct(result.serverCpu)} loader ${pct(result.loaderCpu)} others ${pct(result.othersServerCore)}/${pct(result.othersLoaderCore)}${result.steal > 0.02 ? ` steal ${pct(result.steal)}` : ''}` +
           `${result.rssPeak ? `  rss ${(result.rssPeak / 2 ** 20).toFixed(0)} MB` : ''}${result.disturbed ? '  DISTURBED' : ''}`,
       );
     }
@@ -136,6 +137,7 @@ function summarize(target, runs) {
     serverCpu: median(runs.map((r) => r.serverCpu)),
     othersServerCore: Math.max(...runs.map((r) => r.othersServerCore ?? 0)),
     othersLoaderCore: Math.max(...runs.map((r) => r.othersLoaderCore ?? 0)),
+    steal: Math.max(...runs.map((r) => r.steal ?? 0)),
     disturbedRuns: runs.filter((r) => r.disturbed).length,
     retries: runs.reduce((n, r) => n + r.attempt - 1, 0),
     loaderCpu: median(runs.map((r) => r.loaderCpu)),
@@ -172,8 +174,13 @@ const DISTURBED_LOADER_CORE = 0.1;
 const DISTURBED_STEAL = 0.15;
 const disturbed = (r) => r.othersServerCore > DISTURBED_SERVER_CORE || r.othersLoaderCore > DISTURBED_LOADER_CORE || r.steal > DISTURBED_STEAL;
 let quietWaits = 0;
+/** All the waiting for others in one run; once spent, a wait lasts at most QUIET_MIN_MS. */
+const QUIET_BUDGET_MS = 180_000;
+const QUIET_MIN_MS = 3_000;
+let quietLeftMs = QUIET_BUDGET_MS;
 async function quiet() {
-  const calm = await waitQuiet([LOADER_CORE, SERVER_CORE], { maxMs: QUIET_MAX_MS });
+  const calm = await waitQuiet([LOADER_CORE, SERVER_CORE], { maxMs: Math.max(QUIET_MIN_MS, Math.min(QUIET_MAX_MS, quietLeftMs)) });
+  quietLeftMs -= calm.waitedMs;
   if (!calm.quiet) {
     quietWaits += 1;
     log(`  (cores still busy after ${Math.round(calm.waitedMs / 1000)} s: core ${LOADER_CORE} ${pct(calm.busy[LOADER_CORE])}, core ${SERVER_CORE} ${pct(calm.busy[SERVER_CORE])}; going on)`);
@@ -238,6 +245,7 @@ async function cryptoLimit(alg, op, impl) {
  * the login runs: one process pinned to the server core, Tessera's parameters, as many verifies at
  * once as libuv's pool allows.
  */
+let argon2Options; // Tessera's ARGON2_OPTIONS, read from dist/ once at the start
 function argon2Target() {
   const target = {
     row: 'argon2-raw',
@@ -246,7 +254,7 @@ function argon2Target() {
     label: 'argon2 raw (in-process)',
     inProcess: true,
     async run(seconds) {
-      const result = await pinnedLimit([path.join(benchDir, 'limits-argon2.js'), String(seconds), '1'], { retry: false });
+      const result = await pinnedLimit([path.join(benchDir, 'limits-argon2.js'), String(seconds), '1', argon2Options], { retry: false });
       target.extra = { options: result.options, concurrency: result.concurrency };
       return { rps: result.rates[0], p50: undefined, p99: undefined, errors: 0, failedChecks: 0, statuses: {}, othersServerCore: result.othersServerCore, othersLoaderCore: 0, steal: 0 };
     },
@@ -262,6 +270,11 @@ async function main() {
   if (!existsSync(path.join(repo, 'dist/src/main.js'))) throw new Error('dist/src/main.js is missing: run `npm run build` first (npm run bench does)');
   pinSelf(LOADER_CORE);
   const started = new Date();
+  // What is measured: the commit and the build as they are now (others may rebuild dist/ meanwhile;
+  // the servers keep the build they started with).
+  const build = { git: gitDescribe(repo), dist: distBuilt(repo) };
+  const { ARGON2_OPTIONS } = await import(pathToFileURL(path.join(repo, 'dist/src/domain/accounts/password-hasher.js')).href);
+  argon2Options = JSON.stringify(ARGON2_OPTIONS);
   log(`Tessera bench (${quick ? 'quick: 1 × 3 s per row' : `${plan.rounds} × ${plan.duration} s per row, medians`}); load generator on core ${LOADER_CORE}, servers on core ${SERVER_CORE}`);
 
   const temps = [];
@@ -386,6 +399,7 @@ async function main() {
       name: quick ? 'quick' : only ? 'partial' : 'latest',
       started,
       finished: new Date(),
+      build,
       plan: { ...plan, connections: CONNECTIONS, loginConnections: LOGIN_CONNECTIONS, overloadConnections: OVERLOAD_CONNECTIONS, cryptoConcurrency: CRYPTO_CONCURRENCY, loaderCore: LOADER_CORE, serverCore: SERVER_CORE, quick, only: only ?? null },
       results,
       limits,

@@ -1,10 +1,27 @@
 // Child processes of the bench: spawn pinned to a core, wait until ready, sample RSS and CPU from
 // /proc, and kill every one of them when the bench ends, however it ends.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 
 const children = new Set();
+const tempDirs = new Set();
+
+/** A temporary directory to delete when the bench ends, however it ends. */
+export function registerTempDir(dir) {
+  tempDirs.add(dir);
+}
+
+function removeTempDirs() {
+  for (const dir of tempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // best effort
+    }
+  }
+  tempDirs.clear();
+}
 
 /** Kills every child still alive. Synchronous, so it works from an 'exit' handler too. */
 export function killAll(signal = 'SIGKILL') {
@@ -25,7 +42,10 @@ let installed = false;
 export function installCleanup() {
   if (installed) return;
   installed = true;
-  process.on('exit', () => killAll());
+  process.on('exit', () => {
+    killAll();
+    removeTempDirs();
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       process.stderr.write(`\nbench: ${signal}, stopping every server it started\n`);

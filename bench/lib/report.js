@@ -22,7 +22,7 @@ function cpuModel() {
   }
 }
 
-function gitDescribe(repo) {
+export function gitDescribe(repo) {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'migrations', 'bin', 'scripts'], { cwd: repo, encoding: 'utf8' }).trim() !== '';
@@ -32,7 +32,7 @@ function gitDescribe(repo) {
   }
 }
 
-function distBuilt(repo) {
+export function distBuilt(repo) {
   try {
     return statSync(path.join(repo, 'dist/src/main.js')).mtime.toISOString();
   } catch {
@@ -45,7 +45,7 @@ const ms = (n) => (n === undefined ? '—' : n < 10 ? n.toFixed(2) : n < 100 ? n
 const x = (r) => (r === undefined || !Number.isFinite(r) ? '—' : `${r.toFixed(2)}×`);
 const pct = (f) => (f === undefined ? '—' : `${Math.round(f * 100)}%`);
 
-export function writeResults({ repo, outDir, name, started, finished, plan, results, limits, quietWaits, retries, tesseraWarnings }) {
+export function writeResults({ repo, outDir, name, started, finished, build, plan, results, limits, quietWaits, retries, tesseraWarnings }) {
   const get = (row, server) => results.find((r) => r.row === row && r.server === server);
   const ratio = (a, b) => (a && b && b.rps ? a.rps / b.rps : undefined);
 
@@ -133,7 +133,7 @@ export function writeResults({ repo, outDir, name, started, finished, plan, resu
     cpu: cpuModel(),
     cores: os.cpus().length,
     kernel: `${os.type()} ${os.release()}`,
-    tessera: `${pkg.version} (${gitDescribe(repo)}; dist/ built ${distBuilt(repo)})`,
+    tessera: `${pkg.version} (${build.git} when the run started; dist/ built ${build.dist})`,
     versions: Object.fromEntries(['oidc-provider', 'koa', 'jose', 'autocannon', 'argon2'].map((p) => [p, version(repo, p)])),
   };
 
@@ -152,11 +152,11 @@ export function writeResults({ repo, outDir, name, started, finished, plan, resu
   const criteriaLines = criteria.map((c) => `${verdict(c)}  ${c.name}: ${c.detail}`).join('\n');
 
   const cpuTable = [
-    `| row | server | server CPU (core ${plan.serverCore}) | load generator CPU (core ${plan.loaderCore}) | other processes, worst run (core ${plan.serverCore} / core ${plan.loaderCore}) | runs repeated | server RSS peak |`,
+    `| row | server | server CPU (core ${plan.serverCore}) | load generator CPU (core ${plan.loaderCore}) | other processes, worst run (core ${plan.serverCore} / core ${plan.loaderCore}); hypervisor steal | runs repeated | server RSS peak |`,
     '|---|---|--:|--:|--:|--:|--:|',
     ...results.map(
       (r) =>
-        `| ${r.title} | ${r.server}${r.inProcess ? '' : ''} | ${pct(r.serverCpu)} | ${pct(r.loaderCpu)} | ${pct(r.othersServerCore)} / ${pct(r.othersLoaderCore)}${r.disturbedRuns ? ` (${r.disturbedRuns} disturbed)` : ''} | ${r.retries} | ${r.rssPeak ? `${(r.rssPeak / MB).toFixed(0)} MB` : '—'} |`,
+        `| ${r.title} | ${r.server} | ${pct(r.serverCpu)} | ${pct(r.loaderCpu)} | ${pct(r.othersServerCore)} / ${pct(r.othersLoaderCore)}; ${pct(r.steal)}${r.disturbedRuns ? ` (${r.disturbedRuns} disturbed)` : ''} | ${r.retries} | ${r.rssPeak ? `${(r.rssPeak / MB).toFixed(0)} MB` : '—'} |`,
     ),
     ...limits.map((l) => `| ${l.title} | in-process | — | — | ${pct(l.othersServerCore)} / —${l.disturbed ? ' (disturbed)' : ''} | — | — |`),
   ].join('\n');
@@ -173,8 +173,8 @@ export function writeResults({ repo, outDir, name, started, finished, plan, resu
       'Each target is also requested once before its row, and the bench stops if that answer is wrong.',
   );
   notes.push(
-    'Tessera ran from `dist/src/main.js` in a fresh temporary directory (its own SQLite file and keys), at LOG_LEVEL=warn: no per-request log line (the request log is an info line). ' +
-      'The bench turns the sign-in limits off: RATE_LIMIT_PER_IP=0, RATE_LIMIT_PER_ACCOUNT=0, LOCKOUT_THRESHOLD=0. The "LOG_LEVEL=info" row shows what the request log costs (written to a file).',
+    'Tessera ran from `dist/src/main.js` in a fresh temporary directory (its own SQLite file and keys), at LOG_LEVEL=warn: no per-request log line (the request log is an info line; errors would still be logged). ' +
+      'The bench turns the sign-in limits off: RATE_LIMIT_PER_IP=0, RATE_LIMIT_PER_ACCOUNT=0, LOCKOUT_THRESHOLD=0. A second Tessera at LOG_LEVEL=info (request log written to a file) takes part in the ES256 token rounds: the "tessera (LOG_LEVEL=info)" line shows what the request log costs.',
   );
   notes.push(
     'oidc-provider ran with its default in-memory adapter (no database at all), two clients (client_secret_basic, client_credentials), one EC P-256 and one RSA 2048 key, JWT access tokens through resource indicators ' +
@@ -214,6 +214,9 @@ export function writeResults({ repo, outDir, name, started, finished, plan, resu
     notes.push(`Tessera (LOG_LEVEL=warn) logged at warn or above during the run: ${tesseraWarnings.map((w) => `${w.count.toLocaleString('en-US')} × ${w.kind}`).join('; ')}.`);
   } else {
     notes.push('Tessera (LOG_LEVEL=warn) logged nothing at warn or above during the run.');
+  }
+  if (distBuilt(repo) !== build.dist) {
+    notes.push(`dist/ was rebuilt while the bench ran (now ${distBuilt(repo)}); every server had started from the build of ${build.dist} and kept it.`);
   }
   notes.push('Same machine, loopback, one core per side: see docs/performance.md for what these numbers do and do not say.');
 

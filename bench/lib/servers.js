@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, sleep, spawnPinned, waitReady } from './procs.js';
+import { freePort, registerTempDir, sleep, spawnPinned, waitReady } from './procs.js';
 
 export const LOADER_CORE = 0;
 export const SERVER_CORE = 1;
@@ -38,6 +38,7 @@ export async function startHelper(name, script) {
  */
 export async function startTessera(name, logLevel, { nodeArgs = [] } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
+  registerTempDir(dir);
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
   const env = baseEnv({
