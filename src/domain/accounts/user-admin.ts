@@ -4,6 +4,7 @@ import { randomId } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { findUserById, insertUser, listUsers, updateUser, findUserByEmail } from '../../storage/repositories/users.js';
 import type { Role, UserRow } from '../../storage/schema.js';
+import { decodeCursor, encodeCursor } from '../paging-cursor.js';
 import type { AccountDeps } from './deps.js';
 import { hashNewPassword, storePassword } from './new-password.js';
 import { normalizeEmail, normalizeName, ROLES, userView, type UserView } from './user.js';
@@ -104,12 +105,4 @@ export class UserAdminService {
 function checkRole(role: string): Role {
   if (!ROLES.includes(role as Role)) throw new OAuthError('invalid_request', `role must be one of ${ROLES.join(', ')}`);
   return role as Role;
-}
-
-const encodeCursor = (row: UserRow) => Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split(':');
-  if (!createdAt || !id || !/^\d+$/.test(createdAt)) throw new OAuthError('invalid_request', 'cursor is not valid');
-  return { createdAt: Number(createdAt), id };
 }

@@ -6,6 +6,7 @@ import { KEY_ALGS } from '../../crypto/key-policy.js';
 import { KeyNotFoundError } from '../../crypto/key-lifecycle.js';
 import { audit } from '../../audit/audit-log.js';
 import { clientMetadata } from '../../domain/clients/client.js';
+import { decodeCursor, encodeCursor } from '../../domain/paging-cursor.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { listAudit } from '../../storage/repositories/audit.js';
 import { listSigningKeys } from '../../storage/repositories/signing-keys.js';
@@ -132,12 +133,7 @@ export function adminRoutes(router: Router<AppState>, services: Services, afterK
   router.get('/admin/audit', async (ctx) => {
     const limit = Math.min(Math.max(limitOf(ctx) ?? 100, 1), 500);
     const cursor = query(ctx, 'cursor');
-    let before: { createdAt: number; id: string } | undefined;
-    if (cursor) {
-      const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split(':');
-      if (!createdAt || !id || !/^\d+$/.test(createdAt)) throw new OAuthError('invalid_request', 'cursor is not valid');
-      before = { createdAt: Number(createdAt), id };
-    }
+    const before = cursor ? decodeCursor(cursor) : undefined;
     const rows = await listAudit(services.db, { userId: query(ctx, 'user_id'), event: query(ctx, 'event'), limit: limit + 1, ...(before ? { before } : {}) });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -152,7 +148,7 @@ export function adminRoutes(router: Router<AppState>, services: Services, afterK
         detail: JSON.parse(row.detail) as unknown,
         created_at: new Date(Number(row.created_at)).toISOString(),
       })),
-      next_cursor: rows.length > limit && last ? Buffer.from(`${last.created_at}:${last.id}`).toString('base64url') : null,
+      next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   });
 }
