@@ -3,9 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { TesseraSqliteDialect } from './sqlite-driver.js';
 
 export type Db = Kysely<Database>;
 /** A repository function takes either the database or a transaction as its first argument. */
@@ -30,36 +31,7 @@ export function openDatabase(url: string): OpenDatabase {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
-}
-
-/**
- * Kysely's SQLite driver prepares every query anew; preparing was the largest single cost of an
- * introspection call (8% of its CPU, measured). Statements are reusable once a call has returned
- * (better-sqlite3 runs them synchronously), so they are cached by their SQL text, which Kysely
- * builds with placeholders: the number of distinct texts is bounded by the code, not the data.
- */
-function withStatementCache(database: SQLite.Database): SQLite.Database {
-  const statements = new Map<string, SQLite.Statement>();
-  const prepare = database.prepare.bind(database);
-  return new Proxy(database, {
-    get(target, property, receiver) {
-      if (property !== 'prepare') {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        // Native methods must be called on the real instance, not the proxy.
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      }
-      return (sql: string) => {
-        let statement = statements.get(sql);
-        if (!statement) {
-          if (statements.size >= 1000) statements.clear();
-          statement = prepare(sql);
-          statements.set(sql, statement);
-        }
-        return statement;
-      };
-    },
-  });
+  return { db: new Kysely<Database>({ dialect: new TesseraSqliteDialect(database) }), dialect: 'sqlite' };
 }
 
 function postgresPool(url: string): pg.Pool {

@@ -1,9 +1,12 @@
 // The revocation list of access tokens (by jti), kept until each token would have expired anyway.
 import type { DbOrTx } from '../db.js';
+import { preparedQuery } from '../prepared-query.js';
+
+// Read on every introspection and every Bearer-protected request.
+const revokedJti = preparedQuery((db) => db.selectFrom('revoked_tokens').select('jti').where('jti', '=', ''));
 
 export async function isRevoked(db: DbOrTx, jti: string): Promise<boolean> {
-  const row = await db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst();
-  return row !== undefined;
+  return (await revokedJti(db, [jti])).length > 0;
 }
 
 /** Idempotent: revoking a revoked token is not an error (RFC 7009 §2.2). */

@@ -1,0 +1,92 @@
+// Kysely's SQLite dialect with a driver of our own. better-sqlite3 has one connection and runs each
+// statement synchronously, so queries take turns on it; Kysely's driver makes every waiter retry
+// whenever the connection is released (all of them wake, one wins), which under 50 concurrent
+// introspections cost more than the queries themselves (measured: docs/performance.md). Here the
+// connection is handed to the next waiter in arrival order, and taken at once when it is free.
+// Prepared statements are cached by their SQL text, which Kysely builds with placeholders: the
+// number of distinct texts is bounded by the code, not the data.
+import type SQLite from 'better-sqlite3';
+import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+
+const MAX_STATEMENTS = 1000;
+
+export class TesseraSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SQLite.Database) {
+    super({ database });
+  }
+
+  override createDriver(): Driver {
+    return new SqliteDriver(this.database);
+  }
+}
+
+class SqliteDriver implements Driver {
+  private readonly connection: SqliteConnection;
+  private held = false;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly database: SQLite.Database) {
+    this.connection = new SqliteConnection(database);
+  }
+
+  async init(): Promise<void> {}
+
+  acquireConnection(): Promise<DatabaseConnection> {
+    if (!this.held) {
+      this.held = true;
+      return Promise.resolve(this.connection);
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve(this.connection)));
+  }
+
+  async releaseConnection(): Promise<void> {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held = false;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async destroy(): Promise<void> {
+    this.database.close();
+  }
+}
+
+class SqliteConnection implements DatabaseConnection {
+  private readonly statements = new Map<string, SQLite.Statement>();
+
+  constructor(private readonly database: SQLite.Database) {}
+
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const statement = this.prepare(compiledQuery.sql);
+    const parameters = compiledQuery.parameters as unknown[];
+    if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported on SQLite');
+  }
+
+  private prepare(sql: string): SQLite.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= MAX_STATEMENTS) this.statements.clear();
+      statement = this.database.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
