@@ -4,8 +4,23 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 /** 256 bits of randomness as base64url (43 characters). */
 export const randomSecret = (): string => randomBytes(32).toString('base64url');
 
+// Identifiers are cut from a pool of random bytes, refilled 4 KiB at a time: each call to the
+// CSPRNG costs several microseconds whatever its size, and every token issued needs an id. Bytes
+// are taken once and never reused (crypto.randomUUID keeps a cache the same way).
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 /** An identifier that need not be secret but must not collide (128 bits). */
-export const randomId = (): string => randomBytes(16).toString('base64url');
+export function randomId(): string {
+  if (poolOffset + 16 > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const id = pool.toString('base64url', poolOffset, poolOffset + 16);
+  poolOffset += 16;
+  return id;
+}
 
 /** SHA-256, base64url: right for 256-bit random secrets (design.md, Tokens); never for passwords. */
 export const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('base64url');
