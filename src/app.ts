@@ -2,11 +2,10 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { OAuthError } from './errors/oauth-error.js';
-import type { AppState } from './http/context.js';
-import { cors } from './http/middleware/cors.js';
-import { renderErrors } from './http/middleware/errors.js';
-import { requestLog } from './http/middleware/request-log.js';
-import { noStore, securityHeaders } from './http/middleware/security-headers.js';
+import type { AppContext, AppState } from './http/context.js';
+import { corsPolicy } from './http/middleware/cors.js';
+import { envelope } from './http/middleware/envelope.js';
+import { noStore, securityHeaderList } from './http/middleware/security-headers.js';
 import { jsonBody } from './http/middleware/json-body.js';
 import { accountRoutes } from './http/auth-api/account-routes.js';
 import { requireRole, requireUser } from './http/auth-api/bearer.js';
@@ -37,6 +36,8 @@ import type { Services } from './services.js';
 const CORS_PATHS = [ENDPOINT_PATHS.token, ENDPOINT_PATHS.revocation, ENDPOINT_PATHS.userinfo];
 const corsApplies = (path: string) => path.startsWith('/.well-known/') || path.startsWith('/auth/') || CORS_PATHS.includes(path as never);
 
+type Handler = (ctx: AppContext) => unknown;
+
 export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
   const { config, keys, clientRegistry } = services;
   const app = new Koa<AppState>({ proxy: config.trustProxy });
@@ -44,26 +45,26 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
 
   const router = new Router<AppState>();
   const serveDiscovery = discovery(config);
-  // The documents every verifier fetches, served ahead of the router (no route matching: they are
-  // the hottest and cheapest requests); registered on the router too, which answers other methods.
-  const documents = new Map([
-    ['/.well-known/openid-configuration', serveDiscovery],
-    ['/.well-known/oauth-authorization-server', serveDiscovery],
-    [ENDPOINT_PATHS.jwks as string, jwks(keys.keystore, keys.policy.jwksMaxAgeSeconds)],
-  ]);
-  for (const [path, serve] of documents) router.get(path, serve);
-  router.post(
-    ENDPOINT_PATHS.token,
-    ...tokenEndpoint(
-      clientRegistry,
-      {
-        client_credentials: clientCredentialsGrant(services.accessTokens, config.issuer, metrics),
-        authorization_code: authorizationCodeGrant(services.authorization, metrics),
-        refresh_token: refreshTokenGrant(services.sessions, services.idTokens, metrics),
-      },
-      config.bodyLimit,
-    ),
-  );
+  // The endpoints every verifier and resource server calls, found by exact method and path ahead of
+  // the router, which tries its layers one by one. Registered on the router too, which answers
+  // other methods on these paths (405).
+  const hot = new Map<string, Map<string, Handler>>([['GET', new Map()], ['HEAD', new Map()], ['POST', new Map()]]);
+  const direct = (method: 'GET' | 'POST', path: string, handler: Handler) => {
+    hot.get(method)!.set(path, handler);
+    if (method === 'GET') hot.get('HEAD')!.set(path, handler);
+    router.register(path, [method], handler);
+  };
+  direct('GET', '/.well-known/openid-configuration', serveDiscovery);
+  direct('GET', '/.well-known/oauth-authorization-server', serveDiscovery);
+  direct('GET', ENDPOINT_PATHS.jwks, jwks(keys.keystore, keys.policy.jwksMaxAgeSeconds));
+  const grants = {
+    client_credentials: clientCredentialsGrant(services.accessTokens, config.issuer, metrics),
+    authorization_code: authorizationCodeGrant(services.authorization, metrics),
+    refresh_token: refreshTokenGrant(services.sessions, services.idTokens, metrics),
+  };
+  direct('POST', ENDPOINT_PATHS.token, tokenEndpoint(clientRegistry, grants, config.bodyLimit));
+  direct('POST', ENDPOINT_PATHS.introspection, introspectEndpoint(clientRegistry, services.introspection, metrics, config.bodyLimit));
+  direct('POST', ENDPOINT_PATHS.revocation, revokeEndpoint(clientRegistry, services.revocation, config.bodyLimit));
   const authorize = authorizeEndpoint(services);
   router.get(ENDPOINT_PATHS.authorization, authorize);
   router.post(ENDPOINT_PATHS.authorization, formBody(config.bodyLimit), authorize);
@@ -71,16 +72,8 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
   endSessionRoutes(router, services);
   signInPages(router, services);
   accountPages(router, services);
-  router.post(ENDPOINT_PATHS.introspection, ...introspectEndpoint(clientRegistry, services.introspection, metrics, config.bodyLimit));
-  router.post(ENDPOINT_PATHS.revocation, ...revokeEndpoint(clientRegistry, services.revocation, config.bodyLimit));
   const bearer = requireUser(services.introspection, config.issuer);
   const json = jsonBody(config.bodyLimit);
-  // Under overload a login that cannot get an argon2 slot is refused before its body is even read:
-  // on a saturated core every refusal's CPU is taken from the hashes that are admitted.
-  router.use('/auth/login', async (_ctx, next) => {
-    services.hasher.assertCapacity();
-    await next();
-  });
   router.use('/auth', noStore, json);
   accountRoutes(router, services);
   sessionRoutes(router, services, bearer);
@@ -94,15 +87,21 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
   router.get('/readyz', readyz(services.db, keys.keystore, services.clock));
   router.get('/metrics', metricsEndpoint(metrics));
 
-  app.use(requestLog(services.log, metrics));
-  app.use(securityHeaders(config.issuer));
-  app.use(renderErrors);
-  app.use(cors(config.corsOrigins, corsApplies));
-  app.use(async (ctx, next) => {
-    const serve = ctx.method === 'GET' || ctx.method === 'HEAD' ? documents.get(ctx.path) : undefined;
-    if (!serve) return next();
+  app.use(envelope({ log: services.log, metrics, securityHeaders: securityHeaderList(config.issuer), cors: corsPolicy(config.corsOrigins, corsApplies) }));
+  app.use((ctx, next) => {
+    const handler = hot.get(ctx.method)?.get(ctx.path);
+    if (!handler) return next();
     (ctx as typeof ctx & { _matchedRoute?: string })._matchedRoute = ctx.path;
-    serve(ctx);
+    return handler(ctx);
+  });
+  // Under overload a login that cannot get an argon2 slot is refused before routing and before its
+  // body is read: on a saturated core every refusal's CPU is taken from the hashes that are admitted.
+  app.use((ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === '/auth/login') {
+      (ctx as typeof ctx & { _matchedRoute?: string })._matchedRoute = ctx.path;
+      services.hasher.assertCapacity();
+    }
+    return next();
   });
   app.use(router.routes());
   app.use(async (ctx) => {

@@ -9,14 +9,18 @@ export interface Metrics {
   tokensIssued: Counter<'grant_type' | 'alg'>;
   introspections: Counter<'result'>;
   signingKeyAge: Gauge<'alg'>;
-  /** Counts a request and its latency; label children are cached (no label hashing per request). */
+  // The per-request counters below cache their label children: prom-client hashes the labels
+  // object on every inc() otherwise.
+  /** Counts a request and its latency. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
+  countTokenIssued(grantType: string, alg: string): void;
+  countIntrospection(active: boolean): void;
 }
 
 export function createMetrics(keyAge: () => Array<{ alg: string; seconds: number }>, defaults = true): Metrics {
   const registry = new Registry();
   if (defaults) collectDefaultMetrics({ register: registry });
-  const metrics: Omit<Metrics, 'observeRequest'> = {
+  const metrics: Omit<Metrics, 'observeRequest' | 'countTokenIssued' | 'countIntrospection'> = {
     registry,
     httpRequests: new Counter({
       name: 'tessera_http_requests_total',
@@ -55,8 +59,19 @@ export function createMetrics(keyAge: () => Array<{ alg: string; seconds: number
   };
   const counters = new Map<string, { inc(): void }>();
   const timers = new Map<string, { observe(value: number): void }>();
+  const issued = new Map<string, { inc(): void }>();
+  const introspected = { active: metrics.introspections.labels('active'), inactive: metrics.introspections.labels('inactive') };
   return {
     ...metrics,
+    countTokenIssued(grantType, alg) {
+      const key = `${grantType} ${alg}`;
+      let counter = issued.get(key);
+      if (!counter) issued.set(key, (counter = metrics.tokensIssued.labels(grantType, alg)));
+      counter.inc();
+    },
+    countIntrospection(active) {
+      (active ? introspected.active : introspected.inactive).inc();
+    },
     observeRequest(method, route, status, seconds) {
       const key = `${method} ${route}`;
       const countKey = `${key} ${status}`;

@@ -1,12 +1,16 @@
 // CORS for the browser origins in CORS_ORIGINS (contract §1), with credentials so the refresh
 // cookie can travel. Other origins get no CORS headers, and the browser keeps them out.
-import type { AppContext, Next } from '../context.js';
+import type { AppContext } from '../context.js';
 
-export function cors(allowed: readonly string[], appliesTo: (path: string) => boolean) {
+/**
+ * Adds the CORS headers a request from an allowed origin gets. Returns true when it has answered
+ * the request itself (a preflight).
+ */
+export function corsPolicy(allowed: readonly string[], appliesTo: (path: string) => boolean) {
   const origins = new Set(allowed);
-  return async function corsMiddleware(ctx: AppContext, next: Next) {
-    const origin = ctx.get('Origin');
-    if (!origin || !origins.has(origin) || !appliesTo(ctx.path)) return next();
+  return function applyCors(ctx: AppContext): boolean {
+    const origin = ctx.req.headers.origin;
+    if (!origin || !origins.has(origin) || !appliesTo(ctx.path)) return false;
     ctx.vary('Origin');
     ctx.set('Access-Control-Allow-Origin', origin);
     ctx.set('Access-Control-Allow-Credentials', 'true');
@@ -15,9 +19,9 @@ export function cors(allowed: readonly string[], appliesTo: (path: string) => bo
       ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type');
       ctx.set('Access-Control-Max-Age', '600');
       ctx.status = 204;
-      return;
+      return true;
     }
     ctx.set('Access-Control-Expose-Headers', 'WWW-Authenticate, Retry-After, X-Request-Id');
-    await next();
+    return false;
   };
 }

@@ -2,23 +2,20 @@
 // thrown by Koa's own helpers and body parsing are mapped onto the same codes; anything unexpected
 // becomes server_error without its message, and a database that cannot be reached becomes 503.
 import { isOAuthError, OAuthError } from '../../errors/oauth-error.js';
-import type { AppContext, Next } from '../context.js';
+import type { AppContext } from '../context.js';
 
-export async function renderErrors(ctx: AppContext, next: Next) {
-  try {
-    await next();
-  } catch (thrown) {
-    const error = toOAuthError(thrown);
-    // A failure of ours (or of the database) is an error with its stack; a refusal under load is
-    // expected and counted by the metrics: logging each one would feed the overload it answers.
-    if (error.code === 'server_error' || (error.status >= 500 && error.cause !== undefined)) ctx.state.log.error({ err: thrown, code: error.code }, 'request failed');
-    else if (error.status >= 500) ctx.state.log.debug({ code: error.code }, 'request refused: busy');
-    else if (error.detail) ctx.state.log.info({ code: error.code, detail: error.detail }, 'request refused');
-    ctx.status = error.status;
-    for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { error: error.code, error_description: error.description };
-  }
+/** Writes the error body of a request that threw; called by the envelope (middleware/envelope.ts). */
+export function renderError(ctx: AppContext, thrown: unknown): void {
+  const error = toOAuthError(thrown);
+  // A failure of ours (or of the database) is an error with its stack; a refusal under load is
+  // expected and counted by the metrics: logging each one would feed the overload it answers.
+  if (error.code === 'server_error' || (error.status >= 500 && error.cause !== undefined)) ctx.state.log.error({ err: thrown, code: error.code }, 'request failed');
+  else if (error.status >= 500) ctx.state.log.debug({ code: error.code }, 'request refused: busy');
+  else if (error.detail) ctx.state.log.info({ code: error.code, detail: error.detail }, 'request refused');
+  ctx.status = error.status;
+  for (const name in error.headers) ctx.set(name, error.headers[name]!);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { error: error.code, error_description: error.description };
 }
 
 export function toOAuthError(thrown: unknown): OAuthError {
@@ -33,6 +30,8 @@ export function toOAuthError(thrown: unknown): OAuthError {
     return new OAuthError('invalid_request', 'the request body could not be parsed', { status: 400 });
   }
   if (error?.type === 'request.aborted') return new OAuthError('invalid_request', 'the request was aborted', { status: 400 });
+  // raw-body: a body shorter or longer than its Content-Length.
+  if (error?.type === 'request.size.invalid') return new OAuthError('invalid_request', 'the body does not match its Content-Length', { status: 400 });
   if (isUnavailable(error)) {
     return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable, try again', {
       headers: { 'Retry-After': '1' },

@@ -1,44 +1,57 @@
-// Request bodies of the OAuth endpoints: application/x-www-form-urlencoded only (RFC 6749 §3.2),
-// at most BODY_LIMIT bytes (koa-body enforces it, before reading past the limit), decoded strictly:
-// malformed percent-encoding or invalid UTF-8 is a 400, and a parameter sent twice is
-// invalid_request (RFC 6749 §3.1). The result is a plain null-prototype record of strings.
-import { HttpMethodEnum, koaBody } from 'koa-body';
+// Request bodies of the OAuth endpoints and the hosted pages: application/x-www-form-urlencoded
+// only (RFC 6749 §3.2, 415 otherwise), at most BODY_LIMIT bytes (413, refused from Content-Length
+// before anything is read, or as soon as a chunked body passes it), decoded strictly: invalid UTF-8
+// or malformed percent-encoding is a 400, and a parameter sent twice is invalid_request (RFC 6749
+// §3.1). The result is a plain null-prototype record of strings.
+//
+// Read with raw-body, the reader under koa-body (which serves the JSON APIs): a form needs no more
+// than bytes and a limit, and on the token and introspection endpoints koa-body's content
+// negotiation was a measurable part of each request.
+import getRawBody from 'raw-body';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, Next } from '../context.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const MAX_PARAMETERS = 64;
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Reads and parses the form body of a POST (an empty record when there is none). */
+export async function readForm(ctx: AppContext, limit: number): Promise<Record<string, string>> {
+  const { headers } = ctx.req;
+  const length = headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return parseForm('');
+  // The exact header every client sends is recognised without parsing it.
+  const type = headers['content-type'];
+  if (type !== FORM && !ctx.is(FORM)) throw new OAuthError('invalid_request', `the body must be ${FORM}`, { status: 415 });
+  if (type !== FORM) {
+    const charset = ctx.request.charset;
+    if (charset && charset.toLowerCase() !== 'utf-8') throw new OAuthError('invalid_request', 'the body must be UTF-8', { status: 415 });
+  }
+  const coding = headers['content-encoding'];
+  if (coding !== undefined && coding.toLowerCase() !== 'identity') {
+    throw new OAuthError('invalid_request', 'the body must not be compressed', { status: 415 });
+  }
+  // raw-body answers a body over the limit with 413 (entity.too.large) and a body shorter than its
+  // Content-Length with 400 (request.size.invalid); the error middleware maps both.
+  const bytes = await getRawBody(ctx.req, { length, limit });
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
+  }
+  return parseForm(text);
+}
 
 export function formBody(limit: number) {
-  const read = koaBody({
-    multipart: false,
-    urlencoded: false,
-    json: false,
-    text: true,
-    textTypes: [FORM],
-    textLimit: limit,
-    encoding: 'utf-8',
-    parsedMethods: [HttpMethodEnum.POST],
-  });
   return async function formBodyMiddleware(ctx: AppContext, next: Next) {
-    const hasBody = (ctx.request.length ?? 0) > 0 || ctx.get('Transfer-Encoding') !== '';
-    if (hasBody && !ctx.is(FORM)) {
-      throw new OAuthError('invalid_request', `the body must be ${FORM}`, { status: 415 });
-    }
-    const charset = ctx.request.charset;
-    if (charset && charset.toLowerCase() !== 'utf-8') {
-      throw new OAuthError('invalid_request', 'the body must be UTF-8', { status: 415 });
-    }
-    await read(ctx, async () => {});
-    const raw: unknown = (ctx.request as { body?: unknown }).body;
-    ctx.state.form = parseForm(typeof raw === 'string' ? raw : '');
+    ctx.state.form = ctx.method === 'POST' ? await readForm(ctx, limit) : parseForm('');
     await next();
   };
 }
 
 export function parseForm(body: string): Record<string, string> {
-  // raw-body replaces undecodable bytes with U+FFFD; a form body is ASCII anyway.
-  if (body.includes('\uFFFD')) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
   const form: Record<string, string> = Object.create(null) as Record<string, string>;
   if (body === '') return form;
   const pairs = body.split('&');
@@ -56,6 +69,8 @@ export function parseForm(body: string): Record<string, string> {
 }
 
 function decode(text: string): string {
+  // Most values need no decoding at all (client ids, grant types, JWTs).
+  if (!text.includes('%') && !text.includes('+')) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {

@@ -1,22 +1,20 @@
 // Step of the token, introspection and revocation endpoints: who is calling. Credentials come in
 // the Basic header (RFC 6749 §2.3.1, each part form-urlencoded) or the body, never both.
 import { authenticateClient, invalidClient, type ClientCredentials } from '../../domain/clients/client-authentication.js';
+import type { Client } from '../../domain/clients/client.js';
 import type { ClientRegistry } from '../../domain/clients/client-registry.js';
 import { OAuthError } from '../../errors/oauth-error.js';
-import type { AppContext, Next } from '../context.js';
+import type { AppContext } from '../context.js';
 
-export function clientAuth(registry: ClientRegistry, options: { allowPublic: boolean }) {
-  return async function authenticateClientStep(ctx: AppContext, next: Next) {
-    const credentials = readCredentials(ctx);
-    if (credentials.method === 'none' && !options.allowPublic) throw invalidClient('client authentication required');
-    ctx.state.client = await authenticateClient(registry, credentials);
-    await next();
-  };
+/** The client calling the token, introspection or revocation endpoint, authenticated. */
+export async function authenticateCaller(ctx: AppContext, registry: ClientRegistry, form: Readonly<Record<string, string>>, options: { allowPublic: boolean }): Promise<Client> {
+  const credentials = readCredentials(ctx, form);
+  if (credentials.method === 'none' && !options.allowPublic) throw invalidClient('client authentication required');
+  return authenticateClient(registry, credentials);
 }
 
-function readCredentials(ctx: AppContext): ClientCredentials {
-  const header = ctx.get('Authorization');
-  const form = ctx.state.form;
+function readCredentials(ctx: AppContext, form: Readonly<Record<string, string>>): ClientCredentials {
+  const header = ctx.req.headers.authorization;
   if (header) {
     if (form.client_secret !== undefined) {
       throw new OAuthError('invalid_request', 'client credentials were sent in both the header and the body');

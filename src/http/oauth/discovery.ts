@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config/config.js';
 import type { AppContext } from '../context.js';
+import { sendDocument } from './document.js';
 
 export const ENDPOINT_PATHS = {
   authorization: '/authorize',
@@ -46,15 +47,8 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
 
 export function discovery(config: Config) {
   const body = Buffer.from(JSON.stringify(discoveryDocument(config)));
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  const document = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
   return function serveDiscovery(ctx: AppContext) {
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.set('ETag', etag);
-    if (ctx.get('If-None-Match') === etag) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.type = 'application/json';
-    ctx.body = body;
+    sendDocument(ctx, document, 'application/json; charset=utf-8', 'public, max-age=3600');
   };
 }

@@ -5,18 +5,20 @@ import type { Introspection } from '../../domain/tokens/introspection.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import type { AppContext } from '../context.js';
-import { formBody } from '../middleware/form-body.js';
-import { noStore } from '../middleware/security-headers.js';
-import { clientAuth } from './client-auth.js';
+import { readForm } from '../middleware/form-body.js';
+import { setNoStore } from '../middleware/security-headers.js';
+import { authenticateCaller } from './client-auth.js';
 
 export function introspectEndpoint(registry: ClientRegistry, introspection: Introspection, metrics: Metrics, bodyLimit: number) {
-  async function introspect(ctx: AppContext) {
-    const { token } = ctx.state.form;
+  return async function introspect(ctx: AppContext) {
+    setNoStore(ctx);
+    const form = await readForm(ctx, bodyLimit);
+    ctx.state.client = await authenticateCaller(ctx, registry, form, { allowPublic: false });
+    const { token } = form;
     if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
     // token_type_hint is only a hint (RFC 7662 §2.1): every kind is tried whatever it says.
     const result = await introspection.introspect(token);
-    metrics.introspections.inc({ result: result.active ? 'active' : 'inactive' });
+    metrics.countIntrospection(result.active);
     ctx.body = result;
-  }
-  return [noStore, formBody(bodyLimit), clientAuth(registry, { allowPublic: false }), introspect];
+  };
 }

@@ -3,18 +3,11 @@
 // it has not seen may sign (design.md, Signing keys; docs/keys.md).
 import type { Keystore } from '../../crypto/keystore.js';
 import type { AppContext } from '../context.js';
+import { sendDocument } from './document.js';
 
 export function jwks(keystore: Keystore, maxAgeSeconds: number) {
   const cacheControl = `public, max-age=${maxAgeSeconds}`;
   return function serveJwks(ctx: AppContext) {
-    const { body, etag } = keystore.jwksDocument;
-    ctx.set('Cache-Control', cacheControl);
-    ctx.set('ETag', etag);
-    if (ctx.get('If-None-Match') === etag) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.type = 'application/jwk-set+json';
-    ctx.body = body;
+    sendDocument(ctx, keystore.jwksDocument, 'application/jwk-set+json', cacheControl);
   };
 }

@@ -7,7 +7,7 @@ import type { Grant } from './grant.js';
 export function authorizationCodeGrant(flow: AuthorizationFlow, metrics: Metrics): Grant {
   return async ({ client, form, meta }) => {
     const tokens = await flow.redeemCode(client, form, meta);
-    metrics.tokensIssued.inc({ grant_type: 'authorization_code', alg: client.accessTokenAlg });
+    metrics.countTokenIssued('authorization_code', client.accessTokenAlg);
     return tokens;
   };
 }

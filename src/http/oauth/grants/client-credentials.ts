@@ -19,7 +19,7 @@ export function clientCredentialsGrant(accessTokens: AccessTokens, issuer: strin
       audience: client.audience ?? issuer,
       scopes,
     });
-    metrics.tokensIssued.inc({ grant_type: 'client_credentials', alg: client.accessTokenAlg });
+    metrics.countTokenIssued('client_credentials', client.accessTokenAlg);
     return {
       access_token: issued.token,
       token_type: 'Bearer',

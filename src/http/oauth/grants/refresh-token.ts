@@ -18,7 +18,7 @@ export function refreshTokenGrant(sessions: Sessions, idTokens: IdTokens, metric
       if (error instanceof OAuthError && error.code === 'invalid_grant') throw new OAuthError('invalid_grant', error.description, { detail: error.detail ?? '' });
       throw error;
     });
-    metrics.tokensIssued.inc({ grant_type: 'refresh_token', alg: client.accessTokenAlg });
+    metrics.countTokenIssued('refresh_token', client.accessTokenAlg);
     if (!pair.scope.split(' ').includes('openid')) return pair;
     const idToken = await idTokens.issue({
       sub: state.user_id,

@@ -1,0 +1,25 @@
+// The well-known documents (discovery metadata, JWKS): a body built once per change, with its ETag,
+// answered 304 to a matching If-None-Match. They are the most frequent requests an issuer gets, so
+// the answer is written straight to the socket (ctx.respond = false) with the headers already
+// known, rather than through Koa's body handling; the envelope has set the common headers.
+import type { AppContext } from '../context.js';
+
+export interface Document {
+  body: Buffer;
+  etag: string;
+}
+
+export function sendDocument(ctx: AppContext, document: Document, contentType: string, cacheControl: string): void {
+  const { res } = ctx;
+  res.setHeader('Cache-Control', cacheControl);
+  res.setHeader('ETag', document.etag);
+  if (ctx.req.headers['if-none-match'] === document.etag) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.respond = false;
+  res.statusCode = 200;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', document.body.length);
+  res.end(document.body);
+}
