@@ -17,29 +17,56 @@ export interface VerifyResult {
 /**
  * Two hashes at once per core (os.availableParallelism follows CPU affinity): one keeps the core
  * busy while the event loop hands the other its result, and more only make argon2 threads and the
- * event loop fight over the same cores. The queue holds about a second of work on one core
- * (argon2id at these parameters verifies 22 to 29 times a second there), room for a burst of
- * twenty sign-ins; beyond it the answer is 503 at once rather than multi-second latency.
+ * event loop fight over the same cores.
+ *
+ * Admission is by expected wait: a hash is queued only if, at the pace hashes are finishing now,
+ * it would start within 750 ms; otherwise the answer is 503 at once rather than multi-second
+ * latency. The pace is measured, not assumed: under overload the refusals themselves take CPU from
+ * argon2, hashes finish more slowly, and the queue admits fewer. The hard limit bounds memory
+ * whatever the measurements say.
  */
 const DEFAULT_CONCURRENCY = Math.max(2, Math.min(4, 2 * availableParallelism()));
-const DEFAULT_QUEUE_LIMIT = 20;
+const DEFAULT_QUEUE_LIMIT = 32;
+const DEFAULT_MAX_WAIT_MS = 750;
+/** Weight of the newest hash in the moving average of hash durations. */
+const PACE_WEIGHT = 0.2;
+
+export interface HasherLimits {
+  concurrency?: number;
+  queueLimit?: number;
+  /** Longest expected wait before a queued hash starts. */
+  maxWaitMs?: number;
+}
 
 export class PasswordHasher {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private dummyHash: Promise<string> | undefined;
+  /** Moving average of how long one hash takes from start to result, in ms (undefined: none yet). */
+  private hashMs: number | undefined;
+  private readonly concurrency: number;
+  private readonly queueLimit: number;
+  private readonly maxWaitMs: number;
 
-  constructor(
-    private readonly concurrency = DEFAULT_CONCURRENCY,
-    private readonly queueLimit = DEFAULT_QUEUE_LIMIT,
-  ) {}
+  constructor(limits: HasherLimits = {}) {
+    this.concurrency = limits.concurrency ?? DEFAULT_CONCURRENCY;
+    this.queueLimit = limits.queueLimit ?? DEFAULT_QUEUE_LIMIT;
+    this.maxWaitMs = limits.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  }
 
   /**
-   * Refuses at once when the queue is full, before the caller spends database work on a request
-   * that could only end in 503: under overload, refusals stay cheap and fast.
+   * Refuses at once when a hash could not start soon, before the caller spends database work on a
+   * request that could only end in 503: under overload, refusals stay cheap and fast.
    */
   assertCapacity(): void {
-    if (this.running >= this.concurrency && this.waiting.length >= this.queueLimit) throw busy();
+    if (!this.admits()) throw busy();
+  }
+
+  /** The expected start of a hash queued now: the queue ahead of it drains `concurrency` at a time. */
+  private admits(): boolean {
+    if (this.running < this.concurrency) return true;
+    if (this.waiting.length >= this.queueLimit) return false;
+    return this.hashMs === undefined || ((this.waiting.length + 1) / this.concurrency) * this.hashMs <= this.maxWaitMs;
   }
 
   hash(password: string): Promise<string> {
@@ -57,22 +84,27 @@ export class PasswordHasher {
     await this.verify(await this.dummyHash, password);
   }
 
-  /** Makes the dummy hash now rather than during the first sign-in. */
+  /** Makes the dummy hash now rather than during the first sign-in, and measures the first pace. */
   async warm(): Promise<void> {
+    const started = performance.now();
     this.dummyHash ??= argon2.hash('tessera-dummy-password-for-timing', ARGON2_OPTIONS);
     await this.dummyHash;
+    this.hashMs ??= performance.now() - started;
   }
 
   private async bounded<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.queueLimit) throw busy();
+      if (!this.admits()) throw busy();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;
     }
+    const started = performance.now();
     try {
       return await work();
     } finally {
+      const took = performance.now() - started;
+      this.hashMs = this.hashMs === undefined ? took : this.hashMs + PACE_WEIGHT * (took - this.hashMs);
       const next = this.waiting.shift();
       if (next) next();
       else this.running -= 1;
@@ -80,4 +112,11 @@ export class PasswordHasher {
   }
 }
 
-const busy = () => new OAuthError('temporarily_unavailable', 'the server is busy, try again shortly', { headers: { 'Retry-After': '1' } });
+/**
+ * One refusal for all: under overload refusals outnumber sign-ins a hundred to one, and an error's
+ * stack trace is most of what a refusal would cost the core that argon2 needs. It carries nothing
+ * of any request, and is logged by its code only.
+ */
+const BUSY = new OAuthError('temporarily_unavailable', 'the server is busy, try again shortly', { headers: Object.freeze({ 'Retry-After': '1' }) as Record<string, string> });
+Object.freeze(BUSY);
+const busy = () => BUSY;
