@@ -41,7 +41,7 @@ type Handler = (ctx: AppContext) => unknown;
 export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
   const { config, keys, clientRegistry } = services;
   const app = new Koa<AppState>({ proxy: config.trustProxy });
-  app.silent = true; // errors are logged by the error middleware, with the request id
+  app.silent = true; // errors are logged by the envelope (middleware/envelope.ts), with the request id
 
   const router = new Router<AppState>();
   const serveDiscovery = discovery(config);
