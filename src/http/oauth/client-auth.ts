@@ -37,11 +37,11 @@ function parseBasic(header: string): { clientId: string; secret: string } {
   const colon = decoded.indexOf(':');
   if (colon === -1) throw invalidClient('malformed Basic credentials');
   try {
-    return {
-      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
-      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
-    };
+    return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
     throw invalidClient('malformed Basic credentials');
   }
 }
+
+/** RFC 6749 §2.3.1: each part is form-urlencoded. Our ids and secrets never need decoding. */
+const formDecode = (text: string) => (text.includes('%') || text.includes('+') ? decodeURIComponent(text.replace(/\+/g, ' ')) : text);
