@@ -3,11 +3,17 @@
 // Tessera cleanly so the profile is written, and prints the top functions by self time and the
 // share of each package.
 //
-//   node bench/profile.js ROW [--seconds=10] [--log=warn|info] [--connections=N]
+//   node bench/profile.js ROW [--seconds=10] [--log=warn|info] [--connections=N] [--perf]
 //   ROW: discovery | jwks | token-es256 | token-rs256 | introspection | login | overload
 //
 // The summary is also written to bench/results/profile-ROW.md, the raw profile to
 // bench/results/profile-ROW.cpuprofile (open it in Chrome DevTools or speedscope).
+//
+// --perf samples with Linux `perf record` instead (cpu-clock, call graphs, Tessera started with
+// --perf-basic-prof-only-functions so that JIT frames have names): kernel and native frames too,
+// and no bias toward system calls (V8's sampler lands on syscall boundaries, so --cpu-prof
+// over-counts writev). Writes bench/results/perf-ROW.md; needs perf (Debian: linux-perf).
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,9 +26,10 @@ const row = argv.find((a) => !a.startsWith('--'));
 const flag = (name, fallback) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const seconds = Number(flag('seconds', '10'));
 const logLevel = flag('log', 'warn');
+const usePerf = argv.includes('--perf');
 const ROWS = ['discovery', 'jwks', 'token-es256', 'token-rs256', 'introspection', 'login', 'overload'];
 if (!ROWS.includes(row)) {
-  process.stderr.write(`usage: node bench/profile.js ${ROWS.join('|')} [--seconds=10] [--log=warn|info] [--connections=N]\n`);
+  process.stderr.write(`usage: node bench/profile.js ${ROWS.join('|')} [--seconds=10] [--log=warn|info] [--connections=N] [--perf]\n`);
   process.exit(64);
 }
 const connections = Number(flag('connections', row === 'login' ? '20' : row === 'overload' ? '200' : '50'));
@@ -31,7 +38,8 @@ installCleanup();
 pinSelf(LOADER_CORE);
 const profDir = path.join(os.tmpdir(), `tessera-prof-${process.pid}`);
 mkdirSync(profDir, { recursive: true });
-const tessera = await startTessera('tessera', logLevel, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=500'] });
+const nodeArgs = usePerf ? ['--perf-basic-prof-only-functions'] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=500'];
+const tessera = await startTessera('tessera', logLevel, { nodeArgs });
 const T = tessera.base;
 const es = basic(tessera.clients.es256.client_id, tessera.clients.es256.client_secret);
 const rs = basic(tessera.clients.rs256.client_id, tessera.clients.rs256.client_secret);
@@ -63,6 +71,46 @@ switch (row) {
       checkBody: row === 'overload' ? checks.loginOrBusy : checks.login,
       okStatuses: row === 'overload' ? [200, 503, 429] : [200],
     };
+}
+
+if (usePerf) {
+  await runLoad({ ...target, connections, duration: 2 }); // warm-up: JIT, caches
+  const data = path.join(profDir, 'perf.data');
+  const recorder = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(tessera.proc.pid), '-o', data, '--', 'sleep', String(Math.max(1, seconds - 1))], { stdio: 'ignore' });
+  const recorded = new Promise((resolve, reject) => recorder.on('exit', resolve).on('error', reject));
+  const result = await runLoad({ ...target, connections, duration: seconds, serverPid: tessera.proc.pid, cores: { loader: LOADER_CORE, server: SERVER_CORE } });
+  await recorded;
+  await stop(tessera.proc, 20_000);
+  const report = (children) =>
+    execFileSync('perf', ['report', '-i', data, children ? '--children' : '--no-children', '--sort', 'sym', '-g', 'none', '--stdio'], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      .split('\n')
+      .filter((line) => /^\s+\d/.test(line))
+      .map((line) => line.replace(/\/[^ ]*\/(node_modules|dist)\//g, '$1/').replace(/file:\/\//g, '').trimEnd());
+  const summary = `# perf profile of Tessera: ${row}
+
+- ${seconds} s, ${connections} connections, LOG_LEVEL=${logLevel}, Tessera pinned to core ${SERVER_CORE}, autocannon on core ${LOADER_CORE}; \`perf record -e cpu-clock -F 4000 -g\` on Tessera's process (all threads, kernel included)
+- ${result.rps.toFixed(0)} req/s, p50 ${result.p50?.toFixed(2)} ms, p99 ${result.p99?.toFixed(1)} ms, errors ${result.errors}, failed checks ${result.failedChecks}
+- per request at ~100% of one core: ${(1e6 / result.rps).toFixed(0)} µs; multiply a share below by it for µs per request
+- \`JS:*name\` is optimised JavaScript, \`[k]\` the kernel (for a response: \`tcp_sendmsg\`, which on loopback also runs the receiving side)
+
+## Inclusive (the function and what it calls)
+
+\`\`\`
+${report(true).slice(0, 60).join('\n')}
+\`\`\`
+
+## Self
+
+\`\`\`
+${report(false).slice(0, 30).join('\n')}
+\`\`\`
+`;
+  mkdirSync(path.join(benchDir, 'results'), { recursive: true });
+  writeFileSync(path.join(benchDir, 'results', `perf-${row}.md`), summary);
+  rmSync(profDir, { recursive: true, force: true });
+  rmSync(tessera.dir, { recursive: true, force: true });
+  process.stdout.write(`${summary}\nwritten: bench/results/perf-${row}.md\n`);
+  process.exit(0);
 }
 
 // The window of the load, in the clock of V8's profiler (CLOCK_MONOTONIC, µs), to leave out start-up.

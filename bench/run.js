@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { runLoad } from './lib/load.js';
 import { PEER_CLIENTS } from './lib/peer-clients.js';
 import { coreMonitor, installCleanup, pinSelf, rssSampler, runPinned, stop, waitQuiet, waitReady } from './lib/procs.js';
-import { distBuilt, gitDescribe, writeResults } from './lib/report.js';
+import { CEILING, distBuilt, gitDescribe, writeResults } from './lib/report.js';
 import { baseEnv, basic, benchDir, checks, FORM, LOADER_CORE, repo, SERVER_CORE, startHelper, startTessera } from './lib/servers.js';
 
 const argv = process.argv.slice(2);
@@ -283,6 +283,8 @@ async function main() {
     const httpHello = await startHelper('hello-http', 'hello-http.js');
     const koaHello = await startHelper('hello-koa', 'hello-koa.js');
     const peer = await startHelper('oidc-provider', 'oidc-provider-server.js');
+    const ceiling = await startHelper('ceiling', 'ceiling-endpoints.js');
+    await waitReady(ceiling.proc, `${ceiling.base}/`, { line: 'listening' });
     await waitReady(httpHello.proc, `${httpHello.base}/`, { line: 'listening' });
     await waitReady(koaHello.proc, `${koaHello.base}/`, { line: 'listening' });
     await waitReady(peer.proc, `${peer.base}/.well-known/openid-configuration`);
@@ -298,6 +300,10 @@ async function main() {
     const pAuth = { es256: basic(PEER_CLIENTS.es256.id, PEER_CLIENTS.es256.secret), rs256: basic(PEER_CLIENTS.rs256.id, PEER_CLIENTS.rs256.secret) };
     const tTarget = (extra) => ({ server: 'tessera', serverPid: tessera.proc.pid, connections: CONNECTIONS, ...extra });
     const pTarget = (extra) => ({ server: 'oidc-provider', serverPid: peer.proc.pid, connections: CONNECTIONS, ...extra });
+    // bench/ceiling-endpoints.js: bare node:http doing only the unavoidable work of the row.
+    const cTarget = (extra) => ({ server: CEILING, serverPid: ceiling.proc.pid, connections: CONNECTIONS, ...extra });
+    const C = ceiling.base;
+    const cAuth = basic('bench', 'bench-secret');
     const tokenTarget = (base, auth, body) => ({ url: `${base}/token`, method: 'POST', headers: { Authorization: auth, 'Content-Type': FORM }, body, checkBody: checks.token });
     const CC = 'grant_type=client_credentials&scope=api%3Aread';
     const loginBody = JSON.stringify({ email: 'bench@example.com', password: 'bench passphrase 123' });
@@ -327,6 +333,7 @@ async function main() {
         targets: [
           tTarget({ ...es256, ...tokenTarget(T, tAuth.es256, CC) }),
           pTarget({ ...es256, ...tokenTarget(P, pAuth.es256, `${CC}&resource=${encodeURIComponent(PEER_CLIENTS.es256.resource)}`) }),
+          cTarget({ ...es256, ...tokenTarget(C, cAuth, CC), url: `${C}/token?alg=ES256` }),
           // The same row at LOG_LEVEL=info (a second Tessera, same core): what the request log costs.
           ...(info
             ? [{ ...es256, server: 'tessera (LOG_LEVEL=info)', serverPid: info.proc.pid, connections: CONNECTIONS, ...tokenTarget(info.base, basic(info.clients.es256.client_id, info.clients.es256.client_secret), CC) }]
@@ -338,6 +345,7 @@ async function main() {
         targets: [
           tTarget({ ...rs256, ...tokenTarget(T, tAuth.rs256, CC) }),
           pTarget({ ...rs256, ...tokenTarget(P, pAuth.rs256, `${CC}&resource=${encodeURIComponent(PEER_CLIENTS.rs256.resource)}`) }),
+          cTarget({ ...rs256, ...tokenTarget(C, cAuth, CC), url: `${C}/token?alg=RS256` }),
         ].filter((t) => wanted(t.row)),
       },
       {
@@ -367,6 +375,17 @@ async function main() {
               target.body = `token=${encodeURIComponent(token)}`;
             },
           }),
+          cTarget({
+            ...introspection,
+            url: `${C}/introspect`,
+            method: 'POST',
+            headers: { Authorization: cAuth, 'Content-Type': FORM },
+            checkBody: checks.active,
+            async before(target) {
+              const token = await fetchToken(`${C}/token?alg=ES256`, { Authorization: cAuth }, CC);
+              target.body = `token=${encodeURIComponent(token)}`;
+            },
+          }),
         ].filter((t) => wanted(t.row)),
       },
       {
@@ -391,7 +410,7 @@ async function main() {
     for (const group of groups) if (group.targets.length > 0) results.push(...(await runGroup(group)));
 
     const tesseraLog = readFileSync(tessera.proc.logFile, 'utf8');
-    await Promise.all([stop(tessera.proc), stop(peer.proc), stop(httpHello.proc), stop(koaHello.proc), ...(info ? [stop(info.proc)] : [])]);
+    await Promise.all([stop(tessera.proc), stop(peer.proc), stop(ceiling.proc), stop(httpHello.proc), stop(koaHello.proc), ...(info ? [stop(info.proc)] : [])]);
 
     const report = writeResults({
       repo,
