@@ -16,7 +16,7 @@ test('a burst of 80 sign-ins: each gets its tokens or a 503 with Retry-After and
   const refused = answers.filter((a) => a.status === 503);
   t.is(ok.length + refused.length, 80, `statuses: ${answers.map((a) => a.status).join(',')}`);
   t.true(ok.length >= 2, `${ok.length} admitted`);
-  // At most concurrency (≤ 4) + the hard queue limit (32) are admitted at any one time; hashes
+  // At most concurrency (≤ 4) + the hard queue limit (10 per slot) are admitted at any one time; hashes
   // finish while the burst is still arriving, so more than that may get through in all.
   t.true(refused.length >= 1, `${refused.length} refused`);
   for (const answer of ok) t.is(typeof answer.body.access_token, 'string');
