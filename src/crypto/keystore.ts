@@ -24,7 +24,9 @@ export interface SigningKey {
 
 export interface Jwks {
   /** Encoded once per key change, so serving it costs no encoding. */
-  body: Buffer;
+  body: string;
+  /** The body's length in bytes (UTF-8). */
+  length: number;
   etag: string;
 }
 
@@ -37,7 +39,7 @@ interface LoadedKey {
 export class Keystore {
   private keys = new Map<string, LoadedKey>();
   private active = new Map<KeyAlg, SigningKey>();
-  private jwks: Jwks = { body: Buffer.from('{"keys":[]}'), etag: '""' };
+  private jwks: Jwks = { body: '{"keys":[]}', length: 11, etag: '""' };
   private stateFingerprint = '';
   private loadedAt = 0;
 
@@ -77,11 +79,11 @@ export class Keystore {
         const { kty, crv, x, y, n, e } = JSON.parse(r.public_jwk) as JWK;
         return kty === 'EC' ? { kty, kid: r.kid, use: 'sig', alg: r.alg, crv, x, y } : { kty, kid: r.kid, use: 'sig', alg: r.alg, n, e };
       });
-    const body = Buffer.from(JSON.stringify({ keys: published }));
+    const body = JSON.stringify({ keys: published });
 
     this.keys = keys;
     this.active = active;
-    this.jwks = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    this.jwks = { body, length: Buffer.byteLength(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
     this.stateFingerprint = fingerprint;
     return true;
   }

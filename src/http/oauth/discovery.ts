@@ -46,8 +46,8 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
 }
 
 export function discovery(config: Config) {
-  const body = Buffer.from(JSON.stringify(discoveryDocument(config)));
-  const document = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+  const body = JSON.stringify(discoveryDocument(config));
+  const document = { body, length: Buffer.byteLength(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
   return function serveDiscovery(ctx: AppContext) {
     sendDocument(ctx, document, 'application/json; charset=utf-8', 'public, max-age=3600');
   };
