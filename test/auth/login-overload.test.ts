@@ -35,7 +35,7 @@ test('a burst of 80 sign-ins: each gets its tokens or a 503 with Retry-After and
   t.is(typeof tokens.access_token, 'string');
 });
 
-test('the hasher queues a hash only if it would start within its wait budget, at the pace measured, and never more than its queue limit', async (t) => {
+test('the hasher queues a hash only if it would start within its wait budget, at the pace measured, never more than its queue limit, and refuses one whose turn comes past its deadline', async (t) => {
   // One hash at a time; argon2id at 19 MiB takes far longer than 1 ms anywhere.
   const strict = new PasswordHasher({ concurrency: 1, queueLimit: 10, maxWaitMs: 1 });
   await strict.warm();
@@ -57,4 +57,15 @@ test('the hasher queues a hash only if it would start within its wait budget, at
     'one running, two queued, the rest refused',
   );
   for (const r of results) if (r.status === 'fulfilled') t.deepEqual(r.value, { ok: false, needsRehash: false });
+
+  // Admitted, but its turn comes after the deadline (1 ms; a hash takes far longer): refused then,
+  // and the slot passes on, so the hasher is free again afterwards.
+  const late = new PasswordHasher({ concurrency: 1, queueLimit: 5, maxWaitMs: 60_000, deadlineMs: 1 });
+  await late.warm();
+  const turns = await Promise.allSettled([late.verify(hash, 'wrong password'), late.verify(hash, 'wrong password'), late.verify(hash, 'wrong password')]);
+  t.deepEqual(
+    turns.map((r) => (r.status === 'rejected' && isOAuthError(r.reason) ? r.reason.code : r.status)),
+    ['fulfilled', 'temporarily_unavailable', 'temporarily_unavailable'],
+  );
+  t.deepEqual(await late.verify(hash, 'correct horse battery staple'), { ok: true, needsRehash: false });
 });
