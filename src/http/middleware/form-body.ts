@@ -69,11 +69,17 @@ export function parseForm(body: string): Record<string, string> {
 }
 
 function decode(text: string): string {
-  // Most values need no decoding at all (client ids, grant types, JWTs).
-  if (!text.includes('%') && !text.includes('+')) return text;
   try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
+    return formUrlDecode(text);
   } catch {
     throw new OAuthError('invalid_request', 'the body has malformed percent-encoding or invalid UTF-8');
   }
+}
+
+/**
+ * One application/x-www-form-urlencoded value ('+' is a space); throws URIError on malformed
+ * percent-encoding. Most values need no decoding at all (client ids, grant types, JWTs).
+ */
+export function formUrlDecode(text: string): string {
+  return text.includes('%') || text.includes('+') ? decodeURIComponent(text.replace(/\+/g, ' ')) : text;
 }

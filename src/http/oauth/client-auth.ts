@@ -5,6 +5,7 @@ import type { Client } from '../../domain/clients/client.js';
 import type { ClientRegistry } from '../../domain/clients/client-registry.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext } from '../context.js';
+import { formUrlDecode } from '../middleware/form-body.js';
 
 /** The client calling the token, introspection or revocation endpoint, authenticated. */
 export async function authenticateCaller(ctx: AppContext, registry: ClientRegistry, form: Readonly<Record<string, string>>, options: { allowPublic: boolean }): Promise<Client> {
@@ -37,11 +38,9 @@ function parseBasic(header: string): { clientId: string; secret: string } {
   const colon = decoded.indexOf(':');
   if (colon === -1) throw invalidClient('malformed Basic credentials');
   try {
-    return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+    // RFC 6749 §2.3.1: each part is form-urlencoded.
+    return { clientId: formUrlDecode(decoded.slice(0, colon)), secret: formUrlDecode(decoded.slice(colon + 1)) };
   } catch {
     throw invalidClient('malformed Basic credentials');
   }
 }
-
-/** RFC 6749 §2.3.1: each part is form-urlencoded. Our ids and secrets never need decoding. */
-const formDecode = (text: string) => (text.includes('%') || text.includes('+') ? decodeURIComponent(text.replace(/\+/g, ' ')) : text);
