@@ -2,7 +2,7 @@
 // body and its ETag computed once per change, lookups by kid for verification. Fed by
 // reload() with rows from the database (see key-scheduler.ts); it never queries by itself, so a
 // flood of unknown `kid`s costs nothing (security.md, Tokens).
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { JsonWebKey } from 'node:crypto';
 import type { KeyAlg, KeyStatus, SigningKeyRow } from '../storage/schema.js';
@@ -23,11 +23,8 @@ export interface SigningKey {
 }
 
 export interface Jwks {
-  /** Encoded once per key change, so serving it costs no encoding. */
+  /** Encoded once per key change, so serving it costs no encoding (the ETag is HTTP's: oauth/jwks.ts). */
   body: string;
-  /** The body's length in bytes (UTF-8). */
-  length: number;
-  etag: string;
 }
 
 interface LoadedKey {
@@ -39,7 +36,7 @@ interface LoadedKey {
 export class Keystore {
   private keys = new Map<string, LoadedKey>();
   private active = new Map<KeyAlg, SigningKey>();
-  private jwks: Jwks = { body: '{"keys":[]}', length: 11, etag: '""' };
+  private jwks: Jwks = { body: '{"keys":[]}' };
   private stateFingerprint = '';
   private loadedAt = 0;
 
@@ -83,7 +80,7 @@ export class Keystore {
 
     this.keys = keys;
     this.active = active;
-    this.jwks = { body, length: Buffer.byteLength(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    this.jwks = { body };
     this.stateFingerprint = fingerprint;
     return true;
   }

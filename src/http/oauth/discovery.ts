@@ -1,9 +1,8 @@
 // OpenID Connect Discovery 1.0 and RFC 8414 metadata: one precomputed body, served for both
 // well-known paths. Endpoint paths are ours to choose (contract §3); clients read them from here.
-import { createHash } from 'node:crypto';
 import type { Config } from '../../config/config.js';
 import type { AppContext } from '../context.js';
-import { sendDocument } from './document.js';
+import { jsonDocument, sendDocument } from './document.js';
 
 export const ENDPOINT_PATHS = {
   authorization: '/authorize',
@@ -46,8 +45,7 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
 }
 
 export function discovery(config: Config) {
-  const body = JSON.stringify(discoveryDocument(config));
-  const document = { body, length: Buffer.byteLength(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+  const document = jsonDocument(JSON.stringify(discoveryDocument(config)));
   return function serveDiscovery(ctx: AppContext) {
     sendDocument(ctx, document, 'application/json; charset=utf-8', 'public, max-age=3600');
   };

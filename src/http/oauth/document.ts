@@ -4,6 +4,7 @@
 // known, rather than through Koa's body handling; the envelope has set the common headers. The
 // body is kept as a string: Node then sends headers and body in one write, where a Buffer body
 // takes a gathered write of two.
+import { createHash } from 'node:crypto';
 import type { AppContext } from '../context.js';
 
 export interface Document {
@@ -11,6 +12,11 @@ export interface Document {
   /** The body's length in bytes (UTF-8). */
   length: number;
   etag: string;
+}
+
+/** A document for `body`: its byte length and a strong ETag (SHA-256, truncated), computed once. */
+export function jsonDocument(body: string): Document {
+  return { body, length: Buffer.byteLength(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }
 
 export function sendDocument(ctx: AppContext, document: Document, contentType: string, cacheControl: string): void {
