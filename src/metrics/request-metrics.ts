@@ -20,6 +20,8 @@ interface Collected {
   values: Sample[];
 }
 
+const REQUESTS = { name: 'tessera_http_requests_total', help: 'HTTP requests by route and status', type: 'counter', aggregator: 'sum' } as const;
+const DURATION = { name: 'tessera_http_request_duration_seconds', help: 'HTTP request latency by route', type: 'histogram', aggregator: 'sum' } as const;
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
 class RouteSeries {
@@ -40,22 +42,13 @@ export class RequestMetrics {
   private readonly series = new Map<string, Map<string, RouteSeries>>();
 
   constructor(registry: Registry) {
-    registry.registerMetric({
-      name: 'tessera_http_requests_total',
-      help: 'HTTP requests by route and status',
-      type: 'counter',
-      aggregator: 'sum',
-      get: async () => this.counterValues(),
-      reset: () => this.series.clear(),
-    } as unknown as Parameters<Registry['registerMetric']>[0]);
-    registry.registerMetric({
-      name: 'tessera_http_request_duration_seconds',
-      help: 'HTTP request latency by route',
-      type: 'histogram',
-      aggregator: 'sum',
-      get: async () => this.histogramValues(),
-      reset: () => this.series.clear(),
-    } as unknown as Parameters<Registry['registerMetric']>[0]);
+    for (const [meta, values] of [
+      [REQUESTS, () => this.counterValues()],
+      [DURATION, () => this.histogramValues()],
+    ] as const) {
+      const metric = { ...meta, get: async (): Promise<Collected> => ({ ...meta, values: values() }), reset: () => this.series.clear() };
+      registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+    }
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
@@ -75,17 +68,17 @@ export class RequestMetrics {
     for (const byMethod of this.series.values()) yield* byMethod.values();
   }
 
-  private counterValues(): Collected {
+  private counterValues(): Sample[] {
     const values: Sample[] = [];
     for (const s of this.allSeries()) {
       for (const [status, count] of s.byStatus) values.push({ labels: { method: s.method, route: s.route, status: String(status) }, value: count });
     }
-    return { name: 'tessera_http_requests_total', help: 'HTTP requests by route and status', type: 'counter', aggregator: 'sum', values };
+    return values;
   }
 
-  private histogramValues(): Collected {
+  private histogramValues(): Sample[] {
     const values: Sample[] = [];
-    const name = 'tessera_http_request_duration_seconds';
+    const { name } = DURATION;
     for (const s of this.allSeries()) {
       const labels = { method: s.method, route: s.route };
       let cumulative = 0;
@@ -97,6 +90,6 @@ export class RequestMetrics {
       values.push({ metricName: `${name}_sum`, labels, value: s.sum });
       values.push({ metricName: `${name}_count`, labels, value: s.count });
     }
-    return { name, help: 'HTTP request latency by route', type: 'histogram', aggregator: 'sum', values };
+    return values;
   }
 }
