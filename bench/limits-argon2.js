@@ -7,6 +7,7 @@
 //
 // Prints one JSON line: {"options","concurrency","rates":[verifies/s per round]}.
 import argon2 from 'argon2';
+import { throughput } from './lib/throughput.js';
 
 const [seconds, rounds] = [Number(process.argv[2]), Number(process.argv[3])];
 if (!(seconds > 0) || !(rounds > 0)) {
@@ -19,19 +20,10 @@ const concurrency = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 const password = 'bench passphrase 123';
 const hash = await argon2.hash(password, ARGON2_OPTIONS);
 
-async function measure(ms) {
-  let done = 0;
-  const started = performance.now();
-  const deadline = started + ms;
-  const lane = async () => {
-    while (performance.now() < deadline) {
-      if (!(await argon2.verify(hash, password))) throw new Error('argon2 verify returned false');
-      done += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  return done / ((performance.now() - started) / 1000);
-}
+const verifyOnce = async () => {
+  if (!(await argon2.verify(hash, password))) throw new Error('argon2 verify returned false');
+};
+const measure = (ms) => throughput(verifyOnce, concurrency, ms);
 
 await measure(1000); // warm-up
 const rates = [];

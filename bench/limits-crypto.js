@@ -11,6 +11,7 @@
 // Prints one JSON line: {"alg","op","impl","concurrency","rates":[ops/s per round],"cpuSeconds"}.
 import { createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { throughput } from './lib/throughput.js';
 
 const [alg, op, seconds, rounds, concurrency, impl = 'jose'] = [process.argv[2], process.argv[3], Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]), process.argv[7]];
 if (!['ES256', 'RS256'].includes(alg) || !['sign', 'verify'].includes(op) || !(seconds > 0) || !(rounds > 0) || !(concurrency > 0) || !['jose', 'node'].includes(impl)) {
@@ -51,20 +52,7 @@ if (!(await joseVerify()) || !(await nodeVerifyOne()) || (await jwtVerify(await 
 
 const work = impl === 'jose' ? (op === 'sign' ? joseSign : joseVerify) : op === 'sign' ? nodeSignOne : nodeVerifyOne;
 
-/** Keeps `concurrency` operations in flight for `ms` and returns completions per second. */
-async function measure(ms) {
-  let done = 0;
-  const started = performance.now();
-  const deadline = started + ms;
-  const lane = async () => {
-    while (performance.now() < deadline) {
-      await work();
-      done += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  return done / ((performance.now() - started) / 1000);
-}
+const measure = (ms) => throughput(work, concurrency, ms);
 
 await measure(Math.min(1000, seconds * 1000)); // warm-up
 const rates = [];

@@ -315,6 +315,18 @@ async function main() {
     const es256 = { row: 'token-es256', title: 'token (client_credentials, ES256 JWT)' };
     const rs256 = { row: 'token-rs256', title: 'token (client_credentials, RS256 JWT)' };
     const introspection = { row: 'introspection', title: 'introspection of a valid token' };
+    /** Introspection of a token fetched from `tokenUrl` (client_credentials) just before the row. */
+    const introspectTarget = (url, auth, tokenUrl) => ({
+      ...introspection,
+      url,
+      method: 'POST',
+      headers: { Authorization: auth, 'Content-Type': FORM },
+      checkBody: checks.active,
+      async before(target) {
+        const token = await fetchToken(tokenUrl, { Authorization: auth }, CC);
+        target.body = `token=${encodeURIComponent(token)}`;
+      },
+    });
     const groups = [
       {
         // The ceiling and the two static documents in one group: their ratio to bare Koa is a criterion.
@@ -351,41 +363,11 @@ async function main() {
       {
         title: introspection.title,
         targets: [
-          tTarget({
-            ...introspection,
-            url: `${T}/introspect`,
-            method: 'POST',
-            headers: { Authorization: tAuth.es256, 'Content-Type': FORM },
-            checkBody: checks.active,
-            async before(target) {
-              const token = await fetchToken(`${T}/token`, { Authorization: tAuth.es256 }, CC);
-              target.body = `token=${encodeURIComponent(token)}`;
-            },
-          }),
-          pTarget({
-            ...introspection,
-            url: `${P}/token/introspection`,
-            method: 'POST',
-            headers: { Authorization: pAuth.es256, 'Content-Type': FORM },
-            checkBody: checks.active,
-            async before(target) {
-              // No `resource`: oidc-provider issues its default opaque token, kept in its in-memory
-              // adapter. It cannot introspect its JWT access tokens.
-              const token = await fetchToken(`${P}/token`, { Authorization: pAuth.es256 }, CC);
-              target.body = `token=${encodeURIComponent(token)}`;
-            },
-          }),
-          cTarget({
-            ...introspection,
-            url: `${C}/introspect`,
-            method: 'POST',
-            headers: { Authorization: cAuth, 'Content-Type': FORM },
-            checkBody: checks.active,
-            async before(target) {
-              const token = await fetchToken(`${C}/token?alg=ES256`, { Authorization: cAuth }, CC);
-              target.body = `token=${encodeURIComponent(token)}`;
-            },
-          }),
+          tTarget(introspectTarget(`${T}/introspect`, tAuth.es256, `${T}/token`)),
+          // oidc-provider's token without `resource` is its default opaque token, kept in its
+          // in-memory adapter: it cannot introspect its JWT access tokens.
+          pTarget(introspectTarget(`${P}/token/introspection`, pAuth.es256, `${P}/token`)),
+          cTarget(introspectTarget(`${C}/introspect`, cAuth, `${C}/token?alg=ES256`)),
         ].filter((t) => wanted(t.row)),
       },
       {
