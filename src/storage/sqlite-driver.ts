@@ -10,6 +10,7 @@
 // is open on it then, so the read sees committed data only, exactly as a queued one would. It is
 // for the reads on every request (storage/prepared-query.ts), which skip Kysely's executor.
 import type SQLite from 'better-sqlite3';
+import { FifoSlots } from '../concurrency/fifo-slots.js';
 import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 
 const MAX_STATEMENTS = 1000;
@@ -29,8 +30,7 @@ export class TesseraSqliteDialect extends SqliteDialect {
 
 export class SqliteDriver implements Driver {
   private readonly connection: SqliteConnection;
-  private held = false;
-  private readonly waiting: Array<() => void> = [];
+  private readonly slot = new FifoSlots(1);
 
   constructor(private readonly database: SQLite.Database) {
     this.connection = new SqliteConnection(database);
@@ -40,22 +40,16 @@ export class SqliteDriver implements Driver {
 
   /** The rows of a read, or undefined if the connection is taken (the caller queues instead). */
   readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
-    if (this.held) return undefined;
+    if (!this.slot.free) return undefined;
     return this.connection.read(sql, parameters);
   }
 
   acquireConnection(): Promise<DatabaseConnection> {
-    if (!this.held) {
-      this.held = true;
-      return Promise.resolve(this.connection);
-    }
-    return new Promise((resolve) => this.waiting.push(() => resolve(this.connection)));
+    return this.slot.take().then(() => this.connection);
   }
 
   async releaseConnection(): Promise<void> {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.held = false;
+    this.slot.release();
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {

@@ -3,6 +3,7 @@
 // and multi-second latency (security.md, People; issue: login under load).
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import { FifoSlots } from '../../concurrency/fifo-slots.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 
 /** OWASP's argon2id minimum (design.md): 19 MiB, t=2, p=1. */
@@ -49,8 +50,7 @@ export interface HasherLimits {
 }
 
 export class PasswordHasher {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly slots: FifoSlots;
   private dummyHash: Promise<string> | undefined;
   /** Moving average of how long one hash takes from start to result, in ms (undefined: none yet). */
   private hashMs: number | undefined;
@@ -61,6 +61,7 @@ export class PasswordHasher {
 
   constructor(limits: HasherLimits = {}) {
     this.concurrency = limits.concurrency ?? DEFAULT_CONCURRENCY;
+    this.slots = new FifoSlots(this.concurrency);
     this.queueLimit = limits.queueLimit ?? QUEUE_PER_SLOT * this.concurrency;
     this.maxWaitMs = limits.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.deadlineMs = limits.deadlineMs ?? 2 * this.maxWaitMs;
@@ -71,14 +72,14 @@ export class PasswordHasher {
    * request that could only end in 503: under overload, refusals stay cheap and fast.
    */
   assertCapacity(): void {
-    if (!this.admits()) throw busy();
+    if (!this.admits()) throw BUSY;
   }
 
   /** The expected start of a hash queued now: the queue ahead of it drains `concurrency` at a time. */
   private admits(): boolean {
-    if (this.running < this.concurrency) return true;
-    if (this.waiting.length >= this.queueLimit) return false;
-    return this.hashMs === undefined || ((this.waiting.length + 1) / this.concurrency) * this.hashMs <= this.maxWaitMs;
+    if (this.slots.free) return true;
+    if (this.slots.waiting >= this.queueLimit) return false;
+    return this.hashMs === undefined || ((this.slots.waiting + 1) / this.concurrency) * this.hashMs <= this.maxWaitMs;
   }
 
   hash(password: string): Promise<string> {
@@ -105,17 +106,15 @@ export class PasswordHasher {
   }
 
   private async bounded<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) {
-      if (!this.admits()) throw busy();
+    if (!this.slots.tryTake()) {
+      if (!this.admits()) throw BUSY;
       const queued = performance.now();
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await this.slots.take();
       // The slot is ours now; past the deadline it goes straight to the next in line.
       if (performance.now() - queued > this.deadlineMs) {
-        this.release();
-        throw busy();
+        this.slots.release();
+        throw BUSY;
       }
-    } else {
-      this.running += 1;
     }
     const started = performance.now();
     try {
@@ -123,15 +122,8 @@ export class PasswordHasher {
     } finally {
       const took = performance.now() - started;
       this.hashMs = this.hashMs === undefined ? took : this.hashMs + PACE_WEIGHT * (took - this.hashMs);
-      this.release();
+      this.slots.release();
     }
-  }
-
-  /** Hands the slot to the next in line, or frees it. */
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running -= 1;
   }
 }
 
@@ -142,4 +134,3 @@ export class PasswordHasher {
  */
 const BUSY = new OAuthError('temporarily_unavailable', 'the server is busy, try again shortly', { headers: Object.freeze({ 'Retry-After': '1' }) as Record<string, string> });
 Object.freeze(BUSY);
-const busy = () => BUSY;
