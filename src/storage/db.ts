@@ -51,5 +51,10 @@ function postgresPool(url: string): pg.Pool {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
   };
-  return new pg.Pool({ connectionString: url, max: 10, types, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, types, connectionTimeoutMillis: 5000 });
+  // An idle connection that the server ends (a restart, pg_terminate_backend, DROP DATABASE … FORCE)
+  // is emitted as 'error' on the pool, and with no listener that crashes the process. pg has
+  // already dropped the client; the next query opens a new connection, or fails and answers 503.
+  pool.on('error', () => {});
+  return pool;
 }
