@@ -5,10 +5,14 @@ import * as tokenService from './2026-11-21-001-token-service.js';
 import * as accounts from './2026-11-21-002-accounts.js';
 import * as twoFactor from './2026-11-21-003-two-factor.js';
 import * as browserSignIn from './2026-11-21-004-browser-sign-in.js';
+import * as interopFixes from './2026-11-24-001-interop-fixes.js';
+import * as servedIssuer from './2026-11-24-002-served-issuer.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21-001-token-service': tokenService,
   '2026-11-21-002-accounts': accounts,
   '2026-11-21-003-two-factor': twoFactor,
   '2026-11-21-004-browser-sign-in': browserSignIn,
+  '2026-11-24-001-interop-fixes': interopFixes,
+  '2026-11-24-002-served-issuer': servedIssuer,
 };

@@ -39,7 +39,7 @@ const corsApplies = (path: string) => path.startsWith('/.well-known/') || path.s
 type Handler = (ctx: AppContext) => unknown;
 
 export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
-  const { config, keys, clientRegistry } = services;
+  const { config, keys } = services;
   const app = new Koa<AppState>({ proxy: config.trustProxy });
   app.silent = true; // errors are logged by the envelope (middleware/envelope.ts), with the request id
 
@@ -62,9 +62,9 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
     authorization_code: authorizationCodeGrant(services.authorization, metrics),
     refresh_token: refreshTokenGrant(services.sessions, services.idTokens, metrics),
   };
-  direct('POST', ENDPOINT_PATHS.token, tokenEndpoint(clientRegistry, grants, config.bodyLimit));
-  direct('POST', ENDPOINT_PATHS.introspection, introspectEndpoint(clientRegistry, services.introspection, metrics, config.bodyLimit));
-  direct('POST', ENDPOINT_PATHS.revocation, revokeEndpoint(clientRegistry, services.revocation, config.bodyLimit));
+  direct('POST', ENDPOINT_PATHS.token, tokenEndpoint(services.clientAuthenticator, grants, config.bodyLimit));
+  direct('POST', ENDPOINT_PATHS.introspection, introspectEndpoint(services.clientAuthenticator, services.introspection, metrics, config.bodyLimit));
+  direct('POST', ENDPOINT_PATHS.revocation, revokeEndpoint(services.clientAuthenticator, services.revocation, config.bodyLimit));
   const authorize = authorizeEndpoint(services);
   router.get(ENDPOINT_PATHS.authorization, authorize);
   router.post(ENDPOINT_PATHS.authorization, formBody(config.bodyLimit), authorize);

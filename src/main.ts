@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  log.info({ url: running.url, issuer: config.issuer }, 'tessera listening');
+  // `listening` is the socket's real address (0.0.0.0 by default, HOST); `url` is a loopback URL
+  // that reaches it from this machine; the issuer is the public name in tokens and discovery.
+  log.info({ listening: running.listening, url: running.url, issuer: config.issuer }, 'tessera listening');
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -14,10 +14,16 @@ import { createMetrics } from './metrics/metrics.js';
 import { createServices, type Services } from './services.js';
 import { openDatabase } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { recordServedIssuer } from './storage/repositories/served-issuer.js';
 
 export interface RunningServer {
-  /** Base URL of the listening socket (not necessarily the issuer). */
+  /**
+   * A connectable base URL of the listening socket (not necessarily the issuer): loopback when
+   * bound to every interface (0.0.0.0 or ::), which is an address to listen on, not to connect to.
+   */
   url: string;
+  /** The address and port really listened on, as the socket reports them (server.address()). */
+  listening: { host: string; port: number };
   server: Server;
   services: Services;
   /** The key scheduler of this process; tick() re-reads key state at once (after own changes). */
@@ -41,6 +47,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    // For the CLI, which prints this issuer rather than one guessed from its own environment.
+    await recordServedIssuer(db, config.issuer, clock.now());
     services = await createServices(config, db, dialect, clock, log);
   } catch (error) {
     await db.destroy();
@@ -78,8 +86,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     await db.destroy();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const { address, port } = server.address() as AddressInfo;
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -96,5 +104,6 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await db.destroy();
     })());
 
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, server, services, scheduler, close };
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return { url, listening: { host: address, port }, server, services, scheduler, close };
 }

@@ -8,6 +8,7 @@ import { openKeys, type Keys } from './crypto/key-bootstrap.js';
 import type { KeyEvent } from './crypto/key-lifecycle.js';
 import type { AccountDeps } from './domain/accounts/deps.js';
 import { Lockout } from './domain/accounts/lockout.js';
+import { MailQuota } from './domain/accounts/mail-quota.js';
 import { PasswordHasher } from './domain/accounts/password-hasher.js';
 import { PasswordService } from './domain/accounts/passwords.js';
 import { ProfileService } from './domain/accounts/profile.js';
@@ -15,6 +16,7 @@ import { RateLimiter } from './domain/accounts/rate-limiter.js';
 import { RegistrationService } from './domain/accounts/registration.js';
 import { SignInService } from './domain/accounts/sign-in.js';
 import { UserAdminService } from './domain/accounts/user-admin.js';
+import { ClientAuthenticator } from './domain/clients/client-authentication.js';
 import { ClientRegistry } from './domain/clients/client-registry.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { MfaService } from './domain/mfa/mfa-service.js';
@@ -37,6 +39,7 @@ export interface Services {
   log: Logger;
   keys: Keys;
   clientRegistry: ClientRegistry;
+  clientAuthenticator: ClientAuthenticator;
   clients: ClientService;
   accessTokens: AccessTokens;
   introspection: Introspection;
@@ -83,16 +86,18 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   const hasher = new PasswordHasher();
   const outbox = new OutboxWorker(db, createTransport(config), config.mailFrom, clock, log);
 
+  const rateLimiter = new RateLimiter(db, config.rateLimitPerIp, config.rateLimitPerAccount, clock);
   const deps: AccountDeps = {
     db,
     config,
     clock,
     hasher,
     lockout: new Lockout(config.lockoutThreshold, config.lockoutDuration, clock),
-    rateLimiter: new RateLimiter(db, config.rateLimitPerIp, config.rateLimitPerAccount, clock),
+    rateLimiter,
     sessions,
     clients: clientRegistry,
     mail: { enqueue: (tx, message) => enqueueMail(tx, message, clock.now()), wake: () => outbox.wake() },
+    mailQuota: new MailQuota(config.mailLimitPerAccount, clock),
   };
   const registration = new RegistrationService(deps);
   const signIn = new SignInService(deps);
@@ -108,7 +113,8 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     log,
     keys,
     clientRegistry,
-    clients: new ClientService(db, clock),
+    clientAuthenticator: new ClientAuthenticator(clientRegistry, rateLimiter),
+    clients: new ClientService(db, clock, () => clientRegistry.refresh()),
     accessTokens,
     introspection: new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock),
     revocation: new Revocation(db, accessTokens, sessions, clock),

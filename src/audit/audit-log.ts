@@ -4,6 +4,7 @@
 import { randomId } from '../crypto/random.js';
 import type { DbOrTx } from '../storage/db.js';
 import { insertAudit } from '../storage/repositories/audit.js';
+import type { RateLimitState } from '../domain/accounts/rate-limiter.js';
 
 export type AuditEvent =
   | 'user.registered'
@@ -38,6 +39,7 @@ export type AuditEvent =
   | 'client.created'
   | 'client.deleted'
   | 'client.secret_rotated'
+  | 'client.updated'
   | 'key.rotated'
   | 'key.rotation_scheduled'
   | 'key.created'
@@ -50,9 +52,19 @@ export type AuditEvent =
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+  /** Told the state of each rate limit the request was counted against (for the RateLimit headers). */
+  onRateLimit?: (state: RateLimitState) => void;
 }
 
 export const CLI_META: RequestMeta = { ip: null, userAgent: 'tessera-cli' };
+
+/** Who asks for an administrative change: an admin's user id, or `cli`; and from where. */
+export interface Actor {
+  id: string;
+  meta: RequestMeta;
+}
+
+export const CLI_ACTOR: Actor = { id: 'cli', meta: CLI_META };
 
 export interface AuditEntry {
   event: AuditEvent;

@@ -8,10 +8,10 @@ import { KEY_ALGS } from '../crypto/key-policy.js';
 import { keyView } from '../crypto/key-view.js';
 import { clientMetadata } from '../domain/clients/client.js';
 import { OAuthError } from '../errors/oauth-error.js';
-import { CLI_META } from '../audit/audit-log.js';
+import { CLI_ACTOR } from '../audit/audit-log.js';
 import { createLogger } from '../log/logger.js';
 import { createServices, keyEventRecorder } from '../services.js';
-import { ClientService } from '../domain/clients/client-service.js';
+import { ClientService, type ClientChanges } from '../domain/clients/client-service.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../storage/db.js';
 import { listSigningKeys } from '../storage/repositories/signing-keys.js';
@@ -44,34 +44,49 @@ function parse(args: string[], options: Options, positionals = 0): { values: Rec
   }
 }
 
+/** The flags of `clients create`, and of `clients update`, which takes any of them (contract §2). */
+const CLIENT_FLAGS: Options = {
+  name: { type: 'string' },
+  'grant-types': { type: 'string' },
+  'redirect-uris': { type: 'string' },
+  'post-logout-redirect-uris': { type: 'string' },
+  scope: { type: 'string' },
+  public: { type: 'boolean' },
+  'auth-method': { type: 'string' },
+  'access-token-alg': { type: 'string' },
+  'id-token-alg': { type: 'string' },
+  audience: { type: 'string' },
+  'first-party': { type: 'boolean' },
+};
+
+function clientChanges(values: Record<string, string | boolean | undefined>): ClientChanges {
+  return {
+    name: values.name as string | undefined,
+    grantTypes: list(values['grant-types'] as string | undefined),
+    redirectUris: list(values['redirect-uris'] as string | undefined),
+    postLogoutRedirectUris: list(values['post-logout-redirect-uris'] as string | undefined),
+    scope: values.scope as string | undefined,
+    public: values.public as boolean | undefined,
+    authMethod: values['auth-method'] as string | undefined,
+    accessTokenAlg: values['access-token-alg'] as string | undefined,
+    idTokenAlg: values['id-token-alg'] as string | undefined,
+    audience: values.audience as string | undefined,
+    firstParty: values['first-party'] as boolean | undefined,
+  };
+}
+
 const clientCommands: Record<string, Command> = {
   async create({ config, db, clock }, args) {
-    const { values } = parse(args, {
-      name: { type: 'string' },
-      'grant-types': { type: 'string' },
-      'redirect-uris': { type: 'string' },
-      'post-logout-redirect-uris': { type: 'string' },
-      scope: { type: 'string' },
-      public: { type: 'boolean' },
-      'auth-method': { type: 'string' },
-      'access-token-alg': { type: 'string' },
-      audience: { type: 'string' },
-      'first-party': { type: 'boolean' },
-    });
+    const { values } = parse(args, CLIENT_FLAGS);
     if (values.name === undefined) throw new UsageError('--name is required');
-    const { client, secret } = await new ClientService(db, clock).create({
-      name: values.name as string,
-      grantTypes: list(values['grant-types'] as string | undefined),
-      redirectUris: list(values['redirect-uris'] as string | undefined),
-      postLogoutRedirectUris: list(values['post-logout-redirect-uris'] as string | undefined),
-      scope: values.scope as string | undefined,
-      public: values.public as boolean | undefined,
-      authMethod: values['auth-method'] as string | undefined,
-      accessTokenAlg: values['access-token-alg'] as string | undefined,
-      audience: values.audience as string | undefined,
-      firstParty: values['first-party'] as boolean | undefined,
-    });
+    const { client, secret } = await new ClientService(db, clock).create({ ...clientChanges(values), name: values.name as string }, CLI_ACTOR);
     return clientMetadata(client, config.issuer, secret);
+  },
+  async update({ config, db, clock }, args) {
+    const { values, positionals } = parse(args, CLIENT_FLAGS, 1);
+    const changes = clientChanges(values);
+    if (Object.values(changes).every((value) => value === undefined)) throw new UsageError('nothing to change: give at least one flag of clients create');
+    return clientMetadata(await new ClientService(db, clock).update(positionals[0]!, changes, CLI_ACTOR), config.issuer);
   },
   async list({ config, db, clock }, args) {
     parse(args, {});
@@ -83,11 +98,11 @@ const clientCommands: Record<string, Command> = {
   },
   async delete({ config, db, clock }, args) {
     const { positionals } = parse(args, {}, 1);
-    return clientMetadata(await new ClientService(db, clock).delete(positionals[0]!), config.issuer);
+    return clientMetadata(await new ClientService(db, clock).delete(positionals[0]!, CLI_ACTOR), config.issuer);
   },
   async 'rotate-secret'({ config, db, clock }, args) {
     const { positionals } = parse(args, {}, 1);
-    const { client, secret } = await new ClientService(db, clock).rotateSecret(positionals[0]!);
+    const { client, secret } = await new ClientService(db, clock).rotateSecret(positionals[0]!, CLI_ACTOR);
     return clientMetadata(client, config.issuer, secret);
   },
 };
@@ -137,7 +152,6 @@ async function userServices({ config, db, clock }: CliContext) {
   return createServices(config, db, dialectOf(config.databaseUrl), clock, createLogger('silent'), 'cli');
 }
 const dialectOf = (url: string) => (url.startsWith('postgres') ? ('postgres' as const) : ('sqlite' as const));
-const CLI_ACTOR = { id: 'cli', meta: CLI_META };
 
 const userCommands: Record<string, Command> = {
   async create(context, args) {
@@ -197,7 +211,9 @@ export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
   tessera clients create --name N [--grant-types a,b] [--redirect-uris u1,u2]
                          [--post-logout-redirect-uris u1,u2] [--scope "s1 s2"] [--public]
                          [--auth-method client_secret_basic|client_secret_post|none]
-                         [--access-token-alg ES256|RS256] [--audience A] [--first-party]
+                         [--access-token-alg ES256|RS256] [--id-token-alg ES256|RS256]
+                         [--audience A] [--first-party]
+  tessera clients update ID [any flag of clients create]
   tessera clients list | show ID | delete ID | rotate-secret ID
   tessera users create --email E --password P [--name N] [--role user|admin|enterprise_admin] [--verified]
   tessera users list [--role R] | set-role ID ROLE | disable ID | enable ID | unlock ID | reset-2fa ID

@@ -1,5 +1,5 @@
 // CLI output: with --json exactly one JSON document on stdout; otherwise a readable rendering.
-// Errors always go to stderr.
+// Errors and warnings always go to stderr, so that stdout stays the one document.
 export function print(value: unknown, json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -30,4 +30,9 @@ function table(rows: Record<string, unknown>[]): string {
   const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns), ...cells.map(line)].join('\n');
+}
+
+/** A warning: the command still runs, but the operator should hear about it. */
+export function warn(message: string): void {
+  process.stderr.write(`tessera: warning: ${message}\n`);
 }

@@ -23,6 +23,8 @@ export interface Config {
   readonly lockoutDuration: number;
   readonly rateLimitPerIp: number;
   readonly rateLimitPerAccount: number;
+  /** Verification and reset mails per account per hour (contract §4; 0 = off). */
+  readonly mailLimitPerAccount: number;
   /** Bytes. */
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     lockoutDuration: read.duration('LOCKOUT_DURATION', '15m', 1),
     rateLimitPerIp: read.integer('RATE_LIMIT_PER_IP', 30, 0, 1_000_000),
     rateLimitPerAccount: read.integer('RATE_LIMIT_PER_ACCOUNT', 10, 0, 1_000_000),
+    mailLimitPerAccount: read.integer('MAIL_LIMIT_PER_ACCOUNT', 3, 0, 1000),
     bodyLimit: read.bytes('BODY_LIMIT', '100kb'),
     trustProxy: read.boolean('TRUST_PROXY', false),
     consentVersion: read.string('CONSENT_VERSION', '1'),

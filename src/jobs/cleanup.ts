@@ -5,6 +5,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../storage/db.js';
+import { MAIL_QUOTA_WINDOW_MS } from '../domain/accounts/mail-quota.js';
+import { purgeAccountMails } from '../storage/repositories/account-mails.js';
 import { purgeStaleLockouts } from '../storage/repositories/lockouts.js';
 import { purgeExpiredMailTokens } from '../storage/repositories/mail-tokens.js';
 import { purgeExpiredChallenges } from '../storage/repositories/mfa.js';
@@ -21,6 +23,7 @@ export async function cleanupExpired(db: Db, clock: Clock): Promise<{ revocation
   const sessions = await purgeExpiredSessions(db, now);
   const mailTokens = await purgeExpiredMailTokens(db, now);
   await purgeOldWindows(db, now - 3600_000);
+  await purgeAccountMails(db, now - MAIL_QUOTA_WINDOW_MS);
   await purgeStaleLockouts(db, now - 86_400_000);
   await purgeExpiredChallenges(db, now);
   await purgeExpiredBrowserFlow(db, now);

@@ -43,6 +43,8 @@ export interface ClientTable {
   scope: string;
   token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'none';
   access_token_alg: KeyAlg;
+  /** OIDC Registration §2; RS256 unless registered otherwise. */
+  id_token_signed_response_alg: KeyAlg;
   audience: string | null;
   first_party: number;
   created_at: number;
@@ -248,6 +250,21 @@ export interface ConsentTable {
   recorded_at: number;
 }
 
+/** One row per verification or reset mail sent to an account: the hourly quota counts them. */
+export interface AccountMailTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  sent_at: number;
+}
+
+/** The issuer the server serves, recorded at start-up for the CLI; one row, id 1. */
+export interface ServedIssuerTable {
+  id: number;
+  issuer: string;
+  recorded_at: number;
+}
+
 export interface AuditLogTable {
   id: string;
   event: string;
@@ -280,6 +297,8 @@ export interface Database {
   interactions: InteractionTable;
   authorization_codes: AuthorizationCodeTable;
   client_consents: ClientConsentTable;
+  served_issuer: ServedIssuerTable;
+  account_mails: AccountMailTable;
 }
 
 export type UserRow = Selectable<UserTable>;

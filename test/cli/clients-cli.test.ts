@@ -86,3 +86,42 @@ test('rotate-secret and delete through the CLI reach a running server within 5 s
   await waitFor(async () => (await introspect(server.url, resourceServer, token)).active === false, 5_000);
   t.is(await tokenStatus(rotated.client_secret), 401);
 });
+
+test('clients update changes only the given fields, keeps the id and secret, and reaches a running server', async (t) => {
+  const server = await startTestServer(t);
+  const env = cliEnv(server);
+  const created = await cliJson(['clients', 'create', '--name', 'web', '--redirect-uris', 'https://app.example.com/cb'], env);
+  t.is(created.id_token_signed_response_alg, 'RS256', 'ID tokens default to RS256 (OIDC Registration §2)');
+  t.is(created.access_token_alg, 'ES256', 'access tokens keep their own default');
+
+  const updated = await cliJson(['clients', 'update', created.client_id, '--redirect-uris', 'https://app.example.com/cb,https://app.example.com/cb2', '--id-token-alg', 'ES256'], env);
+  t.is(updated.client_id, created.client_id);
+  t.deepEqual(updated.redirect_uris, ['https://app.example.com/cb', 'https://app.example.com/cb2']);
+  t.is(updated.id_token_signed_response_alg, 'ES256');
+  t.like(updated, { client_name: 'web', scope: 'openid profile email', access_token_alg: 'ES256', token_endpoint_auth_method: 'client_secret_basic' }, 'the rest is unchanged');
+  t.false('client_secret' in updated);
+  // The secret still authenticates (introspection answers instead of 401): the update kept its hash.
+  await waitFor(async () => (await server.services.clientRegistry.find(created.client_id))?.redirectUris.length === 2, 5_000);
+  t.deepEqual(await introspect(server.url, { client_id: created.client_id, client_secret: created.client_secret }, 'not-a-token'), { active: false });
+
+  const refused = await runCli(['clients', 'update', created.client_id, '--public'], env);
+  t.is(refused.code, 1, 'a confidential client cannot become public');
+  const nothing = await runCli(['clients', 'update', created.client_id], env);
+  t.not(nothing.code, 0, 'an update without a flag is a usage error');
+});
+
+test('the CLI client commands write the same audit events as the admin API, with the CLI as actor', async (t) => {
+  const server = await startTestServer(t);
+  const env = cliEnv(server);
+  const created = await cliJson(['clients', 'create', '--name', 'audited'], env);
+  await cliJson(['clients', 'update', created.client_id, '--scope', 'read'], env);
+  await cliJson(['clients', 'rotate-secret', created.client_id], env);
+  await cliJson(['clients', 'delete', created.client_id], env);
+  const rows = await server.services.db.selectFrom('audit_log').selectAll().where('event', 'like', 'client.%').orderBy('created_at').orderBy('id').execute();
+  const ours = rows.filter((row) => (JSON.parse(row.detail) as { client_id?: string }).client_id === created.client_id);
+  t.deepEqual(
+    ours.map((row) => row.event).sort(),
+    ['client.created', 'client.deleted', 'client.secret_rotated', 'client.updated'],
+  );
+  for (const row of ours) t.like(row, { actor_id: 'cli', user_agent: 'tessera-cli' });
+});

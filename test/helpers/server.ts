@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { CLI_META, type Actor } from '../../src/audit/audit-log.js';
 import { clientMetadata } from '../../src/domain/clients/client.js';
 import type { NewClient } from '../../src/domain/clients/client-service.js';
 import { freePort, tempDir, testDatabaseUrl, type DialectName } from './env.js';
@@ -65,8 +66,11 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Who makes the changes a test makes through the domain services directly. */
+export const TEST_ACTOR: Actor = { id: 'test', meta: CLI_META };
+
 /** Registers a client through the domain service (the CLI path has its own tests). */
 export async function registerClient(server: TestServer, input: Partial<NewClient> = {}): Promise<RegisteredClient> {
-  const { client, secret } = await server.services.clients.create({ name: 'test client', ...input });
+  const { client, secret } = await server.services.clients.create({ name: 'test client', ...input }, TEST_ACTOR);
   return { ...clientMetadata(client, server.config.issuer, secret), client_secret: secret ?? '' } as RegisteredClient;
 }

@@ -62,7 +62,15 @@ test('hostile and malformed token requests get the contract error body and chang
     if (status === 405) t.is(response.headers.allow, 'POST', `${name}: Allow`);
   }
   t.deepEqual(({} as Record<string, unknown>).x, undefined, 'no prototype pollution');
-  t.deepEqual(await snapshot(server.services.db), before, 'nothing in the database changed');
+  // The failed client authentications are counted per IP (contract §6), and that is all that changed.
+  const { rate_limits: counters, ...after } = await snapshot(server.services.db);
+  const { rate_limits: _countersBefore, ...rest } = before;
+  t.deepEqual(after, rest, 'nothing in the database changed');
+  t.deepEqual(
+    (counters as Array<{ key: string; count: number }>).map((row) => [row.key, Number(row.count)]),
+    [['client-auth:127.0.0.1', 5]],
+    'but the five failed client authentications from this IP',
+  );
 });
 
 test('every response carries the security headers and a request id', async (t) => {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { basic, postForm } from '../helpers/http.js';
-import { registerClient, startTestServer } from '../helpers/server.js';
+import { registerClient, startTestServer, TEST_ACTOR } from '../helpers/server.js';
 
 async function discover(issuer: string, clientId: string, secret: string, auth: 'basic' | 'post') {
   const method = auth === 'basic' ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
@@ -39,7 +39,7 @@ test('openid-client discovers the issuer and gets an ES256 token that jose verif
 
 test('a client registered with RS256 gets RS256 tokens, through client_secret_post too', async (t) => {
   const server = await startTestServer(t);
-  const client = await registerClient(server, { accessTokenAlg: 'RS256', audience: 'https://api.example.com' });
+  const client = await registerClient(server, { accessTokenAlg: 'RS256', audience: 'https://api.example.com', authMethod: 'client_secret_post' });
   const config = await discover(server.config.issuer, client.client_id, client.client_secret, 'post');
   const tokens = await oidc.clientCredentialsGrant(config);
 
@@ -105,12 +105,12 @@ test('a rotated secret and a deleted client stop working at once on this instanc
     postForm(`${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, secret) });
   t.is((await token(client.client_secret)).status, 200);
 
-  const { secret } = await server.services.clients.rotateSecret(client.client_id);
+  const { secret } = await server.services.clients.rotateSecret(client.client_id, TEST_ACTOR);
   await server.services.clientRegistry.refresh();
   t.is((await token(client.client_secret)).status, 401);
   t.is((await token(secret!)).status, 200);
 
-  await server.services.clients.delete(client.client_id);
+  await server.services.clients.delete(client.client_id, TEST_ACTOR);
   await server.services.clientRegistry.refresh();
   t.is((await token(secret!)).status, 401);
 });

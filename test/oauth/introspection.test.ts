@@ -2,7 +2,7 @@ import { createHmac, createPublicKey, sign } from 'node:crypto';
 import test from 'ava';
 import { generateKeyPair, SignJWT } from 'jose';
 import { basic, clientCredentialsToken, introspect, postForm, revoke } from '../helpers/http.js';
-import { ManualClock, registerClient, startTestServer } from '../helpers/server.js';
+import { ManualClock, registerClient, startTestServer, TEST_ACTOR } from '../helpers/server.js';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
@@ -131,7 +131,7 @@ test("a deleted client's tokens introspect inactive", async (t) => {
   const client = await registerClient(server);
   const resourceServer = await registerClient(server);
   const token = await clientCredentialsToken(server.url, client);
-  await server.services.clients.delete(client.client_id);
+  await server.services.clients.delete(client.client_id, TEST_ACTOR);
   await server.services.clientRegistry.refresh();
   t.deepEqual(await introspect(server.url, resourceServer, token), { active: false });
 });

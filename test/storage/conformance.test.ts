@@ -12,6 +12,8 @@ import { listSigningKeys } from '../../src/storage/repositories/signing-keys.js'
 import { addRevokedToken, isRevoked, purgeExpiredRevocations } from '../../src/storage/repositories/revoked-tokens.js';
 import { bumpSyncVersion, readSyncVersions } from '../../src/storage/repositories/sync-state.js';
 import { DIALECTS, tempDir, testDatabaseUrl, type DialectName } from '../helpers/env.js';
+import { TEST_ACTOR } from '../helpers/server.js';
+import { Migrator } from 'kysely';
 
 async function open(t: Parameters<Parameters<typeof test>[1]>[0], dialect: DialectName) {
   const dir = tempDir(t);
@@ -31,18 +33,31 @@ for (const dialect of DIALECTS) {
     t.deepEqual(await readSyncVersions(db), { keys: 0, clients: 0 });
   });
 
+  test(`${dialect}: clients registered before ID tokens had their own algorithm keep signing them as before`, async (t) => {
+    const { db } = await open(t, dialect);
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    t.falsy((await migrator.migrateTo('2026-11-21-004-browser-sign-in')).error);
+    const row = { client_secret_hash: null, client_name: 'old', grant_types: 'authorization_code', redirect_uris: '["https://a.example/cb"]', post_logout_redirect_uris: '[]', scope: 'openid', token_endpoint_auth_method: 'none', audience: null, first_party: 0, created_at: 1, updated_at: 1 };
+    await (db as any).insertInto('clients').values([{ ...row, client_id: 'old-es', access_token_alg: 'ES256' }, { ...row, client_id: 'old-rs', access_token_alg: 'RS256' }]).execute();
+    await migrateToLatest(db);
+    const service = new ClientService(db, systemClock);
+    t.is((await service.get('old-es')).idTokenAlg, 'ES256');
+    t.is((await service.get('old-rs')).idTokenAlg, 'RS256');
+    t.is((await service.create({ name: 'new', redirectUris: ['https://a.example/cb'] }, TEST_ACTOR)).client.idTokenAlg, 'RS256', 'new clients default to RS256');
+  });
+
   test(`${dialect}: millisecond timestamps and flags round-trip as numbers`, async (t) => {
     const { db } = await open(t, dialect);
     await migrateToLatest(db);
     const service = new ClientService(db, systemClock);
-    const { client } = await service.create({ name: 'c', firstParty: true, redirectUris: ['https://a.example/cb'] });
+    const { client } = await service.create({ name: 'c', firstParty: true, redirectUris: ['https://a.example/cb'] }, TEST_ACTOR);
     const loaded = await service.get(client.clientId);
     t.is(typeof loaded.createdAt, 'number');
     t.is(loaded.createdAt, client.createdAt);
     t.true(loaded.firstParty);
     t.deepEqual(loaded.redirectUris, ['https://a.example/cb']);
     t.deepEqual((await readSyncVersions(db)).clients, 1);
-    await service.delete(client.clientId);
+    await service.delete(client.clientId, TEST_ACTOR);
     await t.throwsAsync(service.get(client.clientId), { message: /no client/ });
   });
 

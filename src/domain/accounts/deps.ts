@@ -6,6 +6,7 @@ import type { Db, DbOrTx } from '../../storage/db.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import type { Sessions } from '../sessions/sessions.js';
 import type { Lockout } from './lockout.js';
+import type { MailQuota } from './mail-quota.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -26,6 +27,7 @@ export interface AccountDeps {
   sessions: Sessions;
   clients: ClientRegistry;
   mail: MailQueue;
+  mailQuota: MailQuota;
 }
 
 /** Links in mails always use the configured issuer, never the request's Host (security.md). */

@@ -26,11 +26,13 @@ export class PasswordService {
   async forgot(rawEmail: string, meta: RequestMeta): Promise<void> {
     const { db, clock, mail, config } = this.deps;
     const email = normalizeEmail(rawEmail);
-    await this.deps.rateLimiter.check(meta.ip, email);
+    await this.deps.rateLimiter.check(meta, email);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       const user = await findUserByEmail(tx, email);
       if (!user || user.disabled === 1) return;
+      // Past the hourly quota the answer stays 202 and the last link stays valid (contract §4).
+      if (!(await this.deps.mailQuota.take(tx, user.id, 'reset_password'))) return;
       const token = randomSecret();
       await voidMailTokens(tx, user.id, 'reset_password', now);
       await insertMailToken(tx, { tokenHash: sha256(token), userId: user.id, purpose: 'reset_password', email: user.email, now, expiresAt: now + RESET_TOKEN_TTL_MS });
@@ -43,11 +45,12 @@ export class PasswordService {
   async reset(token: string, password: string, meta: RequestMeta): Promise<void> {
     const { db, clock, hasher, mail, sessions, lockout } = this.deps;
     const invalid = new OAuthError('invalid_token', 'the reset link is invalid, used or expired', { status: 400 });
+    // Every attempt counts against the IP, so tokens cannot be guessed in bulk (contract §4).
+    await this.deps.rateLimiter.check(meta);
     const row = await findMailToken(db, sha256(token), 'reset_password');
     if (!row || row.used_at !== null || Number(row.expires_at) <= clock.now()) throw invalid;
     const user = await findUserById(db, row.user_id);
     if (!user) throw invalid;
-    await this.deps.rateLimiter.check(meta.ip, user.email);
     const hash = await hashNewPassword(hasher, db, password, user);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {

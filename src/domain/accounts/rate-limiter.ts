@@ -1,14 +1,35 @@
-// Per-IP and per-account request limits on the sign-in, register, reset and 2FA routes (contract
-// §1: RATE_LIMIT_PER_IP / RATE_LIMIT_PER_ACCOUNT per minute, 0 = off). Counted in the database so
-// that the limits hold across instances; one bucket per IP and one per account, shared by those
-// routes, so that spreading guesses over routes buys nothing.
+// Request limits counted in the database, so that they hold across instances (design.md, People).
+//
+// - `check`: the sign-in, register, reset, verification and 2FA routes and pages (contract §1:
+//   RATE_LIMIT_PER_IP / RATE_LIMIT_PER_ACCOUNT per minute, 0 = off). One bucket per IP and one per
+//   account, shared by those routes, so that spreading guesses over routes buys nothing.
+// - `countFailure`: failed client authentication at the token, introspection and revocation
+//   endpoints (contract §6). Only failures count, so a correctly authenticated client is never
+//   throttled, and nothing is read on the success path.
+//
+// Each check reports its window to `meta.onRateLimit`, which the HTTP layer turns into the
+// `RateLimit-Policy` and `RateLimit` headers of draft-ietf-httpapi-ratelimit-headers.
+import type { RequestMeta } from '../../audit/audit-log.js';
 import type { Clock } from '../../clock.js';
 import { sha256 } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { Db } from '../../storage/db.js';
 import { hitWindow } from '../../storage/repositories/rate-limits.js';
 
-const WINDOW_MS = 60_000;
+export const RATE_WINDOW_MS = 60_000;
+
+/** One limit's state after this request, as the RateLimit headers state it. */
+export interface RateLimitState {
+  /** The policy's name: `ip`, `account` or `client-auth`. */
+  policy: string;
+  limit: number;
+  windowSeconds: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+export const rateLimited = (retryAfterSeconds: number) =>
+  new OAuthError('rate_limited', 'too many requests; try again later', { headers: { 'Retry-After': String(retryAfterSeconds) } });
 
 export class RateLimiter {
   constructor(
@@ -19,16 +40,31 @@ export class RateLimiter {
   ) {}
 
   /** Counts this request; throws 429 with Retry-After when either limit is exceeded. */
-  async check(ip: string | null, account?: string): Promise<void> {
-    const now = this.clock.now();
-    const windowStart = now - (now % WINDOW_MS);
-    const over: boolean[] = [];
-    if (this.perIp > 0 && ip) over.push((await hitWindow(this.db, `ip:${ip}`, windowStart)) > this.perIp);
+  async check(meta: RequestMeta, account?: string): Promise<void> {
+    const hits: Array<Promise<RateLimitState>> = [];
+    if (this.perIp > 0 && meta.ip) hits.push(this.hit('ip', `ip:${meta.ip}`, this.perIp));
     // Hashed, so the table holds no email addresses.
-    if (this.perAccount > 0 && account) over.push((await hitWindow(this.db, `acct:${sha256(account)}`, windowStart)) > this.perAccount);
-    if (over.includes(true)) {
-      const retryAfter = Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
-      throw new OAuthError('rate_limited', 'too many requests; try again later', { headers: { 'Retry-After': String(retryAfter) } });
-    }
+    if (this.perAccount > 0 && account) hits.push(this.hit('account', `acct:${sha256(account)}`, this.perAccount));
+    this.settle(meta, await Promise.all(hits));
+  }
+
+  /** A failed client authentication from this IP; throws 429 once the IP is past the limit. */
+  async countFailure(meta: RequestMeta): Promise<void> {
+    if (this.perIp === 0 || !meta.ip) return;
+    this.settle(meta, [await this.hit('client-auth', `client-auth:${meta.ip}`, this.perIp)]);
+  }
+
+  private settle(meta: RequestMeta, states: RateLimitState[]): void {
+    for (const state of states) meta.onRateLimit?.(state);
+    const over = states.filter((state) => state.remaining < 0);
+    if (over.length > 0) throw rateLimited(Math.max(...over.map((state) => state.resetSeconds)));
+  }
+
+  private async hit(policy: string, key: string, limit: number): Promise<RateLimitState> {
+    const now = this.clock.now();
+    const windowStart = now - (now % RATE_WINDOW_MS);
+    const count = await hitWindow(this.db, key, windowStart);
+    const resetSeconds = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - now) / 1000));
+    return { policy, limit, windowSeconds: RATE_WINDOW_MS / 1000, remaining: limit - count, resetSeconds };
   }
 }

@@ -47,13 +47,14 @@ export class RegistrationService {
     const email = normalizeEmail(input.email);
     const name = normalizeName(input.name);
     const consents = checkConsents(input.consents);
-    await this.deps.rateLimiter.check(meta.ip, email);
+    await this.deps.rateLimiter.check(meta, email);
     const hash = await hashNewPassword(hasher, db, input.password, { email });
 
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       const existing = await findUserByEmail(tx, email);
       if (existing) {
+        if (!(await this.deps.mailQuota.take(tx, existing.id, 'already_registered'))) return;
         await mail.enqueue(tx, {
           to: existing.email,
           ...templates.alreadyRegistered({ name: existing.name, signInLink: config.issuer, resetLink: `${config.issuer}${RESET_PASSWORD_PATH}` }),
@@ -73,6 +74,8 @@ export class RegistrationService {
   /** Spends a verification token (the POST of the page a mail links to, never its GET). */
   async verifyEmail(token: string, meta: RequestMeta): Promise<void> {
     const { db, clock, mail } = this.deps;
+    // Every attempt counts against the IP, so tokens cannot be guessed in bulk (contract §4).
+    await this.deps.rateLimiter.check(meta);
     const now = clock.now();
     const invalid = new OAuthError('invalid_token', 'the verification link is invalid, used or expired', { status: 400 });
     await db.transaction().execute(async (tx) => {
@@ -98,7 +101,7 @@ export class RegistrationService {
   async resendVerification(rawEmail: string, meta: RequestMeta): Promise<void> {
     const { db, clock, mail } = this.deps;
     const email = normalizeEmail(rawEmail);
-    await this.deps.rateLimiter.check(meta.ip, email);
+    await this.deps.rateLimiter.check(meta, email);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       const user = await findUserByEmail(tx, email);
@@ -108,8 +111,12 @@ export class RegistrationService {
     mail.wake();
   }
 
-  /** A new verification token (older ones die) and its mail, to `address`. */
+  /**
+   * A new verification token (older ones die) and its mail, to `address`; nothing when the
+   * account's hourly mail quota is spent (the earlier link stays valid).
+   */
   async sendVerification(tx: DbOrTx, user: Pick<UserRow, 'id' | 'name' | 'email'>, address: string, now: number): Promise<void> {
+    if (!(await this.deps.mailQuota.take(tx, user.id, 'verify_email'))) return;
     const token = randomSecret();
     await voidMailTokens(tx, user.id, 'verify_email', now);
     await insertMailToken(tx, { tokenHash: sha256(token), userId: user.id, purpose: 'verify_email', email: address, now, expiresAt: now + VERIFY_EMAIL_TTL_MS });

@@ -35,7 +35,7 @@ export class SignInService {
     const { db, clock, hasher, lockout, rateLimiter } = this.deps;
     const email = normalizeEmail(rawEmail);
     hasher.assertCapacity();
-    await rateLimiter.check(meta.ip, email);
+    await rateLimiter.check(meta, email);
     await lockout.assertOpen(db, email);
 
     const user = await findUserByEmail(db, email);
@@ -59,7 +59,7 @@ export class SignInService {
    */
   async verifyCurrentPassword(user: UserRow, password: string, meta: RequestMeta): Promise<void> {
     const { db, hasher, lockout, rateLimiter } = this.deps;
-    await rateLimiter.check(meta.ip, user.email);
+    await rateLimiter.check(meta, user.email);
     await lockout.assertOpen(db, user.email);
     if (!(await hasher.verify(user.password_hash, password)).ok) {
       await this.recordFailure(user.email, user, meta, 'wrong_current_password');

@@ -1,8 +1,12 @@
 // Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3.1).
-// Either secret method is accepted from any confidential client: both prove the same secret, and
-// libraries differ in which they default to. Public clients identify themselves with client_id only.
+// A client authenticates only with the method it registered (OIDC Registration §2,
+// token_endpoint_auth_method): a secret registered for the Basic header is refused in the body and
+// the other way round, so a secret copied into a form by mistake is not quietly accepted. Public
+// clients identify themselves with client_id only.
+import type { RequestMeta } from '../../audit/audit-log.js';
 import { hashesEqual, sha256 } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
+import type { RateLimiter } from '../accounts/rate-limiter.js';
 import { isPublicClient, type Client } from './client.js';
 import type { ClientRegistry } from './client-registry.js';
 
@@ -23,6 +27,28 @@ export const invalidClient = (detail: string) =>
     headers: { 'WWW-Authenticate': 'Basic realm="tessera", charset="UTF-8"' },
   });
 
+/**
+ * Who is calling the token, introspection or revocation endpoint. A failure, whatever its cause
+ * (unknown client, wrong secret or method, malformed credentials), counts against the caller's
+ * IP; past the limit the answer is 429 rather than 401 (contract §6).
+ */
+export class ClientAuthenticator {
+  constructor(
+    private readonly registry: ClientRegistry,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  /** `meta` is read only on failure: the success path stays as lean as before. */
+  async authenticate(credentials: () => ClientCredentials, meta: () => RequestMeta): Promise<Client> {
+    try {
+      return await authenticateClient(this.registry, credentials());
+    } catch (error) {
+      if (error instanceof OAuthError && error.code === 'invalid_client') await this.limiter.countFailure(meta());
+      throw error;
+    }
+  }
+}
+
 export async function authenticateClient(registry: ClientRegistry, credentials: ClientCredentials): Promise<Client> {
   const client = await registry.find(credentials.clientId);
   if (credentials.method === 'none') {
@@ -32,5 +58,6 @@ export async function authenticateClient(registry: ClientRegistry, credentials: 
   const presented = sha256(credentials.secret ?? '');
   const matches = hashesEqual(presented, client?.secretHash ?? DUMMY_HASH);
   if (!client || !client.secretHash || !matches) throw invalidClient(client ? 'wrong secret' : 'unknown client');
+  if (client.authMethod !== credentials.method) throw invalidClient(`registered for ${client.authMethod}, authenticated with ${credentials.method}`);
   return client;
 }

@@ -3,16 +3,18 @@
 import type { Clock } from '../../clock.js';
 import { randomId, randomSecret, sha256 } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
-import type { Db } from '../../storage/db.js';
+import { audit, type Actor, type AuditEvent } from '../../audit/audit-log.js';
+import type { Db, DbOrTx } from '../../storage/db.js';
 import { deleteClient, findClient, insertClient, listClients, updateClient } from '../../storage/repositories/clients.js';
 import { bumpSyncVersion } from '../../storage/repositories/sync-state.js';
 import type { KeyAlg } from '../../storage/schema.js';
 import {
-  ACCESS_TOKEN_ALGS,
   BUILT_IN_CLIENT_ID,
   AUTH_METHODS,
   clientFromRow,
+  clientToRow,
   GRANT_TYPES,
+  SIGNING_ALGS,
   type AuthMethod,
   type Client,
   type GrantType,
@@ -28,9 +30,13 @@ export interface NewClient {
   public?: boolean;
   authMethod?: string;
   accessTokenAlg?: string;
+  idTokenAlg?: string;
   audience?: string;
   firstParty?: boolean;
 }
+
+/** `clients update` and `PATCH /admin/clients/:id`: any field of a new client, changed alone. */
+export type ClientChanges = Partial<NewClient>;
 
 export interface ClientWithSecret {
   client: Client;
@@ -40,35 +46,25 @@ export interface ClientWithSecret {
 
 const invalid = (description: string) => new OAuthError('invalid_request', description);
 
+/**
+ * Every change is audited with its actor in the transaction that makes it, so the CLI and the
+ * admin API leave the same trail; `onChange` runs after the commit (the server empties its client
+ * cache at once instead of at its next poll).
+ */
 export class ClientService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly onChange: () => Promise<void> = async () => {},
   ) {}
 
-  async create(input: NewClient): Promise<ClientWithSecret> {
-    const client = this.validate(input);
+  async create(input: NewClient, actor: Actor): Promise<ClientWithSecret> {
+    const client = { ...this.validate(input), clientId: randomId() };
     const secret = client.authMethod === 'none' ? undefined : randomSecret();
     const now = this.clock.now();
-    await this.db.transaction().execute(async (tx) => {
-      await insertClient(tx, {
-        client_id: client.clientId,
-        client_secret_hash: secret === undefined ? null : sha256(secret),
-        client_name: client.name,
-        grant_types: client.grantTypes.join(' '),
-        redirect_uris: JSON.stringify(client.redirectUris),
-        post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
-        scope: client.scopes.join(' '),
-        token_endpoint_auth_method: client.authMethod,
-        access_token_alg: client.accessTokenAlg,
-        audience: client.audience,
-        first_party: client.firstParty ? 1 : 0,
-        created_at: now,
-        updated_at: now,
-      });
-      await bumpSyncVersion(tx, 'clients');
-    });
-    return { client: { ...client, secretHash: secret === undefined ? null : sha256(secret), createdAt: now, updatedAt: now }, secret };
+    const created: Client = { ...client, secretHash: secret === undefined ? null : sha256(secret), createdAt: now, updatedAt: now };
+    await this.change(actor, 'client.created', created.clientId, (tx) => insertClient(tx, clientToRow(created)));
+    return { client: created, secret };
   }
 
   async list(): Promise<Client[]> {
@@ -81,29 +77,52 @@ export class ClientService {
     return clientFromRow(row);
   }
 
+  /** Changes the given fields; the client id and secret stay (contract §2, `clients update`). */
+  async update(clientId: string, changes: ClientChanges, actor: Actor): Promise<Client> {
+    const current = await this.get(clientId);
+    const merged: NewClient = { ...newClientOf(current), ...definedOnly(changes) };
+    if (changes.public !== undefined && changes.authMethod === undefined) merged.authMethod = changes.public ? 'none' : undefined;
+    const checked = this.validate(merged);
+    // A public client has no secret to authenticate with, and a confidential one cannot drop it
+    // here: that is a new registration (a new secret is shown once, at creation).
+    if ((checked.authMethod === 'none') !== (current.authMethod === 'none')) {
+      throw invalid('a client cannot switch between public and confidential; register a new one');
+    }
+    const now = this.clock.now();
+    const updated: Client = { ...checked, clientId, secretHash: current.secretHash, createdAt: current.createdAt, updatedAt: now };
+    const { client_id: _id, client_secret_hash: _secret, created_at: _created, ...row } = clientToRow(updated);
+    await this.change(actor, 'client.updated', clientId, (tx) => updateClient(tx, clientId, row));
+    return updated;
+  }
+
   /** A deleted client can no longer authenticate, and its tokens introspect inactive. */
-  async delete(clientId: string): Promise<Client> {
+  async delete(clientId: string, actor: Actor): Promise<Client> {
     // Without it /auth/login stops working and every /auth and /admin token dies, the admin's too.
     if (clientId === BUILT_IN_CLIENT_ID) throw invalid('the built-in first-party client cannot be deleted');
     const client = await this.get(clientId);
-    await this.db.transaction().execute(async (tx) => {
-      await deleteClient(tx, clientId);
-      await bumpSyncVersion(tx, 'clients');
-    });
+    await this.change(actor, 'client.deleted', clientId, (tx) => deleteClient(tx, clientId));
     return client;
   }
 
   /** A new secret replaces the old one at once (every instance within the cache bound). */
-  async rotateSecret(clientId: string): Promise<ClientWithSecret> {
+  async rotateSecret(clientId: string, actor: Actor): Promise<ClientWithSecret> {
     const client = await this.get(clientId);
     if (client.authMethod === 'none') throw invalid('a public client has no secret to rotate');
     const secret = randomSecret();
     const now = this.clock.now();
-    await this.db.transaction().execute(async (tx) => {
-      await updateClient(tx, clientId, { client_secret_hash: sha256(secret), updated_at: now });
-      await bumpSyncVersion(tx, 'clients');
-    });
+    await this.change(actor, 'client.secret_rotated', clientId, (tx) => updateClient(tx, clientId, { client_secret_hash: sha256(secret), updated_at: now }));
     return { client: { ...client, secretHash: sha256(secret), updatedAt: now }, secret };
+  }
+
+  /** One change to the clients table: the write, the change counter and the audit event together. */
+  private async change(actor: Actor, event: AuditEvent, clientId: string, write: (tx: DbOrTx) => Promise<unknown>): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (tx) => {
+      await write(tx);
+      await bumpSyncVersion(tx, 'clients');
+      await audit(tx, { event, actorId: actor.id, meta: actor.meta, detail: { client_id: clientId } }, now);
+    });
+    await this.onChange();
   }
 
   /** Applies contract §2's defaults and checks every field. */
@@ -135,8 +154,8 @@ export class ClientService {
       throw invalid('a public client may not use client_credentials');
     }
 
-    const accessTokenAlg = (input.accessTokenAlg ?? 'ES256') as KeyAlg;
-    if (!ACCESS_TOKEN_ALGS.includes(accessTokenAlg)) throw invalid(`access token algorithm must be one of ${ACCESS_TOKEN_ALGS.join(', ')}`);
+    const accessTokenAlg = signingAlg(input.accessTokenAlg ?? 'ES256', 'access token');
+    const idTokenAlg = signingAlg(input.idTokenAlg ?? 'RS256', 'ID token');
 
     const scopeText = input.scope ?? (grantTypes.includes('authorization_code') ? 'openid profile email' : '');
     const scopes = parseScope(scopeText);
@@ -146,7 +165,7 @@ export class ClientService {
     if (audience !== null && audience.length > 2048) throw invalid('the audience is longer than 2048 characters');
 
     return {
-      clientId: randomId(),
+      clientId: '',
       secretHash: null,
       name,
       grantTypes: grantTypes as GrantType[],
@@ -155,6 +174,7 @@ export class ClientService {
       scopes,
       authMethod,
       accessTokenAlg,
+      idTokenAlg,
       audience,
       firstParty: input.firstParty ?? false,
       createdAt: 0,
@@ -162,6 +182,30 @@ export class ClientService {
     };
   }
 }
+
+function signingAlg(value: string, what: string): KeyAlg {
+  if (!SIGNING_ALGS.includes(value as KeyAlg)) throw invalid(`the ${what} algorithm must be one of ${SIGNING_ALGS.join(', ')}`);
+  return value as KeyAlg;
+}
+
+/** A registered client as the input that would register it again (the base of an update). */
+function newClientOf(client: Client): NewClient {
+  return {
+    name: client.name,
+    grantTypes: [...client.grantTypes],
+    redirectUris: [...client.redirectUris],
+    postLogoutRedirectUris: [...client.postLogoutRedirectUris],
+    scope: client.scopes.join(' '),
+    authMethod: client.authMethod,
+    accessTokenAlg: client.accessTokenAlg,
+    idTokenAlg: client.idTokenAlg,
+    audience: client.audience ?? undefined,
+    firstParty: client.firstParty,
+  };
+}
+
+const definedOnly = <T extends object>(changes: T): Partial<T> =>
+  Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 const unique = (values: string[]): string[] => [...new Set(values.map((v) => v.trim()).filter(Boolean))];
 

@@ -1,5 +1,5 @@
 // A registered OAuth client as the domain sees it, and its RFC 7591 representation.
-import type { ClientRow, KeyAlg } from '../../storage/schema.js';
+import type { ClientRow, KeyAlg, NewClientRow } from '../../storage/schema.js';
 
 /** The first-party client the migrations create; /auth/login uses it when no client_id is given. */
 export const BUILT_IN_CLIENT_ID = 'tessera';
@@ -9,7 +9,8 @@ export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
-export const ACCESS_TOKEN_ALGS: readonly KeyAlg[] = ['ES256', 'RS256'];
+/** The algorithms Tessera signs with: access tokens, ID tokens and logout tokens alike. */
+export const SIGNING_ALGS: readonly KeyAlg[] = ['ES256', 'RS256'];
 
 export interface Client {
   clientId: string;
@@ -22,6 +23,8 @@ export interface Client {
   scopes: readonly string[];
   authMethod: AuthMethod;
   accessTokenAlg: KeyAlg;
+  /** Signs its ID tokens (OIDC Registration §2: RS256 unless registered otherwise). */
+  idTokenAlg: KeyAlg;
   /** The `aud` of its access tokens; null means the issuer. */
   audience: string | null;
   firstParty: boolean;
@@ -42,10 +45,30 @@ export function clientFromRow(row: ClientRow): Client {
     scopes: row.scope.split(' ').filter(Boolean),
     authMethod: row.token_endpoint_auth_method,
     accessTokenAlg: row.access_token_alg,
+    idTokenAlg: row.id_token_signed_response_alg,
     audience: row.audience,
     firstParty: row.first_party === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+  };
+}
+
+export function clientToRow(client: Client): NewClientRow {
+  return {
+    client_id: client.clientId,
+    client_secret_hash: client.secretHash,
+    client_name: client.name,
+    grant_types: client.grantTypes.join(' '),
+    redirect_uris: JSON.stringify(client.redirectUris),
+    post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+    scope: client.scopes.join(' '),
+    token_endpoint_auth_method: client.authMethod,
+    access_token_alg: client.accessTokenAlg,
+    id_token_signed_response_alg: client.idTokenAlg,
+    audience: client.audience,
+    first_party: client.firstParty ? 1 : 0,
+    created_at: client.createdAt,
+    updated_at: client.updatedAt,
   };
 }
 
@@ -60,6 +83,7 @@ export interface ClientMetadata {
   scope: string;
   token_endpoint_auth_method: AuthMethod;
   access_token_alg: KeyAlg;
+  id_token_signed_response_alg: KeyAlg;
   audience: string;
   first_party: boolean;
   client_id_issued_at: number;
@@ -76,6 +100,7 @@ export function clientMetadata(client: Client, issuer: string, secret?: string):
     scope: client.scopes.join(' '),
     token_endpoint_auth_method: client.authMethod,
     access_token_alg: client.accessTokenAlg,
+    id_token_signed_response_alg: client.idTokenAlg,
     audience: client.audience ?? issuer,
     first_party: client.firstParty,
     client_id_issued_at: Math.floor(client.createdAt / 1000),

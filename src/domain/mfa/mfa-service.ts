@@ -69,7 +69,7 @@ export class MfaService {
     const user = await this.user(userId);
     if (user.mfa_enabled === 1) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
     if (!user.totp_pending_sealed) throw new OAuthError('invalid_request', 'start the setup with /auth/2fa/setup/initiate first');
-    await this.deps.rateLimiter.check(meta.ip, user.email);
+    await this.deps.rateLimiter.check(meta, user.email);
     const secret = this.unseal(user.id, user.totp_pending_sealed);
     const step = await acceptTotp(secret, code, null, clock.now());
     if (step === undefined) throw invalidCode();
@@ -105,7 +105,7 @@ export class MfaService {
     const { db, clock } = this.deps;
     const user = await this.user(userId);
     if (user.mfa_enabled !== 1 || !user.totp_secret_sealed) throw new OAuthError('invalid_request', 'two-factor authentication is off');
-    await this.deps.rateLimiter.check(meta.ip, user.email);
+    await this.deps.rateLimiter.check(meta, user.email);
     const step = await acceptTotp(this.unseal(user.id, user.totp_secret_sealed), code, user.totp_last_step === null ? null : Number(user.totp_last_step), clock.now());
     if (step === undefined || !(await advanceTotpStep(db, user.id, step))) throw invalidCode();
     const codes = newBackupCodes();
@@ -160,7 +160,7 @@ export class MfaService {
    */
   async passCode(user: UserRow, code: string, meta: RequestMeta, onFailure: () => Promise<void> = async () => {}): Promise<void> {
     const { db, clock, lockout, rateLimiter } = this.deps;
-    await rateLimiter.check(meta.ip, user.email);
+    await rateLimiter.check(meta, user.email);
     await lockout.assertOpen(db, user.email);
     const method = await this.secondFactor(user, code);
     if (!method) {

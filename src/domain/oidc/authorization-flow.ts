@@ -182,12 +182,19 @@ export class AuthorizationFlow {
       await recordCodeSession(tx, codeHash, started.sessionId);
       return started;
     });
-    if (!issued) throw invalidGrant('the code is invalid, expired or used', 'lost a redemption race');
+    if (!issued) {
+      // Another redemption of the same code committed first: this one is a replay like any other
+      // (RFC 6749 §4.1.2), so what the winner got is revoked. The winner's transaction has
+      // committed by now (the spend waited for its row lock), so its session is on the row.
+      const winner = await findCode(db, codeHash);
+      if (winner?.issued_session_id) await endSession(db, winner.issued_session_id, 'code_replay', clock.now());
+      throw invalidGrant('the code is invalid, expired or used', 'lost a redemption race');
+    }
     if (!scopes.includes('openid')) return issued.tokens;
     const idToken = await this.deps.idTokens.issue({
       sub: user.id,
       clientId: client.clientId,
-      alg: client.accessTokenAlg,
+      alg: client.idTokenAlg,
       authTime: Number(browser.auth_time),
       sid: row.browser_session_id,
       amr: browser.amr.split(' '),

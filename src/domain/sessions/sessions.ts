@@ -20,7 +20,7 @@ import {
 import { bumpTokenGeneration } from '../../storage/repositories/users.js';
 import type { Role, UserRow } from '../../storage/schema.js';
 import type { Client } from '../clients/client.js';
-import type { AccessTokens } from '../tokens/access-tokens.js';
+import { userTokenAudience, type AccessTokens } from '../tokens/access-tokens.js';
 
 export interface TokenPair {
   access_token: string;
@@ -214,7 +214,7 @@ export class Sessions {
       alg: client.accessTokenAlg,
       sub: userId,
       clientId: client.clientId,
-      audience: client.audience ?? this.config.issuer,
+      audience: userTokenAudience(client.audience, this.config.issuer, scopes),
       scopes,
       extra: { role, sid: sessionId },
     });

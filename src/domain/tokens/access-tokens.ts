@@ -19,10 +19,20 @@ export interface AccessTokenGrant {
   alg: KeyAlg;
   sub: string;
   clientId: string;
-  audience: string;
+  audience: string | readonly string[];
   scopes: readonly string[];
   /** User tokens also carry `role` and `sid` (contract §3). */
   extra?: { role?: string; sid?: string };
+}
+
+/**
+ * The `aud` of an access token issued for a person. With `openid` granted it names the issuer
+ * beside the client's API, so the token the sign-in gave the app also works at UserInfo (OIDC Core
+ * §5.3.1; RFC 9068 §3 allows several audiences); the API still finds itself in `aud`.
+ */
+export function userTokenAudience(clientAudience: string | null, issuer: string, scopes: readonly string[]): string | string[] {
+  if (clientAudience === null || clientAudience === issuer) return issuer;
+  return scopes.includes('openid') ? [clientAudience, issuer] : clientAudience;
 }
 
 export interface IssuedAccessToken {
@@ -79,7 +89,7 @@ export class AccessTokens {
     const payload: AccessTokenClaims = {
       iss: this.issuer,
       sub: grant.sub,
-      aud: grant.audience,
+      aud: typeof grant.audience === 'string' ? grant.audience : [...grant.audience],
       client_id: grant.clientId,
       scope: grant.scopes.join(' '),
       iat,

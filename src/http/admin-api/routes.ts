@@ -6,6 +6,7 @@ import { KEY_ALGS } from '../../crypto/key-policy.js';
 import { KeyNotFoundError } from '../../crypto/key-lifecycle.js';
 import { audit } from '../../audit/audit-log.js';
 import { clientMetadata } from '../../domain/clients/client.js';
+import type { ClientChanges } from '../../domain/clients/client-service.js';
 import { decodeCursor, encodeCursor } from '../../domain/paging-cursor.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { listAudit } from '../../storage/repositories/audit.js';
@@ -22,6 +23,19 @@ const stringList = (value: unknown, name: string): string[] | undefined => {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new OAuthError('invalid_request', `${name} must be an array of strings`);
   return value as string[];
 };
+/** The RFC 7591 names of a client in a request body, as the domain's input; absent stays absent. */
+const clientFields = (body: Readonly<Record<string, unknown>>): ClientChanges => ({
+  name: optionalString(body, 'client_name'),
+  grantTypes: stringList(body.grant_types, 'grant_types'),
+  redirectUris: stringList(body.redirect_uris, 'redirect_uris'),
+  postLogoutRedirectUris: stringList(body.post_logout_redirect_uris, 'post_logout_redirect_uris'),
+  scope: optionalString(body, 'scope'),
+  authMethod: optionalString(body, 'token_endpoint_auth_method'),
+  accessTokenAlg: optionalString(body, 'access_token_alg'),
+  idTokenAlg: optionalString(body, 'id_token_signed_response_alg'),
+  audience: optionalString(body, 'audience'),
+  firstParty: optionalBoolean(body, 'first_party'),
+});
 const query = (ctx: AppContext, name: string): string | undefined => {
   const value = ctx.query[name];
   if (Array.isArray(value)) throw new OAuthError('invalid_request', `${name} is repeated`);
@@ -71,36 +85,22 @@ export function adminRoutes(router: Router<AppState>, services: Services, afterK
     ctx.body = { clients: (await services.clients.list()).map((client) => clientMetadata(client, config.issuer)) };
   });
   router.post('/admin/clients', async (ctx) => {
-    const { body } = ctx.state;
-    const { client, secret } = await services.clients.create({
-      name: requiredString(body, 'client_name'),
-      grantTypes: stringList(body.grant_types, 'grant_types'),
-      redirectUris: stringList(body.redirect_uris, 'redirect_uris'),
-      postLogoutRedirectUris: stringList(body.post_logout_redirect_uris, 'post_logout_redirect_uris'),
-      scope: optionalString(body, 'scope'),
-      authMethod: optionalString(body, 'token_endpoint_auth_method'),
-      accessTokenAlg: optionalString(body, 'access_token_alg'),
-      audience: optionalString(body, 'audience'),
-      firstParty: optionalBoolean(body, 'first_party'),
-    });
-    await audit(services.db, { event: 'client.created', actorId: ctx.state.user!.id, meta: requestMeta(ctx), detail: { client_id: client.clientId } }, services.clock.now());
-    await services.clientRegistry.refresh();
+    const { client, secret } = await services.clients.create({ ...clientFields(ctx.state.body), name: requiredString(ctx.state.body, 'client_name') }, actorOf(ctx));
     ctx.status = 201;
     ctx.body = clientMetadata(client, config.issuer, secret);
   });
   router.get('/admin/clients/:id', async (ctx) => {
     ctx.body = clientMetadata(await services.clients.get(ctx.params.id!), config.issuer);
   });
+  router.patch('/admin/clients/:id', async (ctx) => {
+    ctx.body = clientMetadata(await services.clients.update(ctx.params.id!, clientFields(ctx.state.body), actorOf(ctx)), config.issuer);
+  });
   router.delete('/admin/clients/:id', async (ctx) => {
-    const client = await services.clients.delete(ctx.params.id!);
-    await audit(services.db, { event: 'client.deleted', actorId: ctx.state.user!.id, meta: requestMeta(ctx), detail: { client_id: client.clientId } }, services.clock.now());
-    await services.clientRegistry.refresh();
+    await services.clients.delete(ctx.params.id!, actorOf(ctx));
     ctx.status = 204;
   });
   router.post('/admin/clients/:id/rotate-secret', async (ctx) => {
-    const { client, secret } = await services.clients.rotateSecret(ctx.params.id!);
-    await audit(services.db, { event: 'client.secret_rotated', actorId: ctx.state.user!.id, meta: requestMeta(ctx), detail: { client_id: client.clientId } }, services.clock.now());
-    await services.clientRegistry.refresh();
+    const { client, secret } = await services.clients.rotateSecret(ctx.params.id!, actorOf(ctx));
     ctx.body = clientMetadata(client, config.issuer, secret);
   });
 

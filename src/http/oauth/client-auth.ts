@@ -1,17 +1,19 @@
 // Step of the token, introspection and revocation endpoints: who is calling. Credentials come in
 // the Basic header (RFC 6749 §2.3.1, each part form-urlencoded) or the body, never both.
-import { authenticateClient, invalidClient, type ClientCredentials } from '../../domain/clients/client-authentication.js';
+import { invalidClient, type ClientAuthenticator, type ClientCredentials } from '../../domain/clients/client-authentication.js';
 import type { Client } from '../../domain/clients/client.js';
-import type { ClientRegistry } from '../../domain/clients/client-registry.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext } from '../context.js';
 import { formUrlDecode } from '../middleware/form-body.js';
+import { requestMeta } from '../request-meta.js';
 
 /** The client calling the token, introspection or revocation endpoint, authenticated. */
-export async function authenticateCaller(ctx: AppContext, registry: ClientRegistry, form: Readonly<Record<string, string>>, options: { allowPublic: boolean }): Promise<Client> {
-  const credentials = readCredentials(ctx, form);
-  if (credentials.method === 'none' && !options.allowPublic) throw invalidClient('client authentication required');
-  return authenticateClient(registry, credentials);
+export function authenticateCaller(ctx: AppContext, authenticator: ClientAuthenticator, form: Readonly<Record<string, string>>, options: { allowPublic: boolean }): Promise<Client> {
+  return authenticator.authenticate(() => {
+    const credentials = readCredentials(ctx, form);
+    if (credentials.method === 'none' && !options.allowPublic) throw invalidClient('client authentication required');
+    return credentials;
+  }, () => requestMeta(ctx));
 }
 
 function readCredentials(ctx: AppContext, form: Readonly<Record<string, string>>): ClientCredentials {

@@ -1,6 +1,6 @@
 // The token endpoint (RFC 6749 §3.2), as a short list of named steps: no-store → read the form →
 // grant type → authenticate the client → the client may use that grant → the grant.
-import type { ClientRegistry } from '../../domain/clients/client-registry.js';
+import type { ClientAuthenticator } from '../../domain/clients/client-authentication.js';
 import type { Client, GrantType } from '../../domain/clients/client.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext } from '../context.js';
@@ -10,7 +10,7 @@ import { requestMeta } from '../request-meta.js';
 import { authenticateCaller } from './client-auth.js';
 import type { Grant } from './grants/grant.js';
 
-export function tokenEndpoint(registry: ClientRegistry, grants: Partial<Record<GrantType, Grant>>, bodyLimit: number) {
+export function tokenEndpoint(authenticator: ClientAuthenticator, grants: Partial<Record<GrantType, Grant>>, bodyLimit: number) {
   function grantFor(form: Readonly<Record<string, string>>): [GrantType, Grant] {
     const grantType = form.grant_type;
     if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
@@ -30,7 +30,7 @@ export function tokenEndpoint(registry: ClientRegistry, grants: Partial<Record<G
     setNoStore(ctx);
     const form = await readForm(ctx, bodyLimit);
     const [grantType, grant] = grantFor(form);
-    const client = await authenticateCaller(ctx, registry, form, { allowPublic: true });
+    const client = await authenticateCaller(ctx, authenticator, form, { allowPublic: true });
     ctx.state.client = client;
     checkGrantAllowed(client, grantType);
     ctx.body = await grant({ client, form, meta: requestMeta(ctx) });

@@ -19,6 +19,14 @@ export async function updateUser(db: DbOrTx, id: string, changes: Updateable<Use
 }
 
 /** Ends every token of the user issued so far (design.md, Tokens: a counter, not a timestamp). */
+/**
+ * Takes the user's row lock for the rest of the transaction (a no-op write; PostgreSQL holds the
+ * lock until commit, SQLite has one writer anyway), so counts read after it cannot race.
+ */
+export async function lockUser(db: DbOrTx, id: string): Promise<void> {
+  await db.updateTable('users').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', id).execute();
+}
+
 export async function bumpTokenGeneration(db: DbOrTx, id: string, now: number): Promise<void> {
   await db
     .updateTable('users')

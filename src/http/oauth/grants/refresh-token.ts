@@ -23,7 +23,7 @@ export function refreshTokenGrant(sessions: Sessions, idTokens: IdTokens, metric
     const idToken = await idTokens.issue({
       sub: state.user_id,
       clientId: client.clientId,
-      alg: client.accessTokenAlg,
+      alg: client.idTokenAlg,
       authTime: Number(state.auth_time),
       sid: state.parent_id ?? state.session_id,
       amr: state.amr.split(' '),
