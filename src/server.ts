@@ -7,11 +7,12 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/config.js';
-import { KeyScheduler } from './crypto/key-scheduler.js';
+import { PROPAGATION_MS, withKeyPropagation } from './crypto/key-policy.js';
+import { KEY_TICK_MS, KeyScheduler } from './crypto/key-scheduler.js';
 import { preloadCommonPasswords } from './domain/accounts/password-policy.js';
 import { startCleanup } from './jobs/cleanup.js';
 import { createMetrics } from './metrics/metrics.js';
-import { createServices, type Services } from './services.js';
+import { createServices, openProcessKeys, type Services } from './services.js';
 import { openDatabase } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { recordServedIssuer } from './storage/repositories/served-issuer.js';
@@ -37,19 +38,38 @@ export interface StartOptions {
   clock?: Clock;
   /** Milliseconds to wait for in-flight requests at shutdown before cutting connections. */
   drainTimeoutMs?: number;
+  /**
+   * Tests only: the key scheduler's tick (default KEY_TICK_MS, 1 s) and the delay after which a
+   * written key counts as published everywhere (default PROPAGATION_MS, 5 s), so that rotations
+   * can be watched in seconds. The tick must be shorter than the propagation delay, which assumes
+   * every process reloads key state within it (design.md, Signing keys).
+   */
+  keyTickMs?: number;
+  keyPropagationMs?: number;
 }
 
-export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
+export async function startServer(given: Config, options: StartOptions): Promise<RunningServer> {
   const { log } = options;
+  const keyTickMs = options.keyTickMs ?? KEY_TICK_MS;
+  const config = options.keyPropagationMs === undefined ? given : withKeyPropagation(given, options.keyPropagationMs);
+  if (keyTickMs >= (options.keyPropagationMs ?? PROPAGATION_MS)) {
+    throw new RangeError(`the key tick (${keyTickMs} ms) must be shorter than the key propagation delay`);
+  }
   const clock = options.clock ?? systemClock;
   const { db, dialect } = openDatabase(config.databaseUrl);
   let services: Services;
+  let scheduler: KeyScheduler;
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     // For the CLI, which prints this issuer rather than one guessed from its own environment.
     await recordServedIssuer(db, config.issuer, clock.now());
-    services = await createServices(config, db, dialect, clock, log);
+    // The keys first, then their scheduler, then the services: the admin API's key changes tell the
+    // scheduler to re-read key state at once (docs/keys.md) instead of at its next tick.
+    const { keys } = await openProcessKeys(config, db, clock, log, 'system');
+    const keyScheduler = new KeyScheduler(db, keys.lifecycle, keys.keystore, clock, log, keyTickMs);
+    scheduler = keyScheduler;
+    services = await createServices(config, db, dialect, clock, log, { keys, keysChanged: () => keyScheduler.tick() });
   } catch (error) {
     await db.destroy();
     throw error;
@@ -60,9 +80,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   const metrics = createMetrics(() =>
     keys.keystore.activeKeys.map((key) => ({ alg: key.alg, seconds: Math.max(0, (clock.now() - key.activatedAt) / 1000) })),
   );
-  const scheduler = new KeyScheduler(db, keys.lifecycle, keys.keystore, clock, log);
   scheduler.start();
-  services.keysChanged = () => scheduler.tick();
   services.clientRegistry.start();
   services.outbox.start();
   preloadCommonPasswords();

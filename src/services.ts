@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { audit } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/config.js';
+import { AuditQuery } from './audit/audit-query.js';
 import { openKeys, type Keys } from './crypto/key-bootstrap.js';
 import type { KeyEvent } from './crypto/key-lifecycle.js';
 import type { AccountDeps } from './domain/accounts/deps.js';
@@ -19,14 +20,19 @@ import { UserAdminService } from './domain/accounts/user-admin.js';
 import { ClientAuthenticator } from './domain/clients/client-authentication.js';
 import { ClientRegistry } from './domain/clients/client-registry.js';
 import { ClientService } from './domain/clients/client-service.js';
+import { ConsentService } from './domain/consents/consent-service.js';
+import { Readiness } from './domain/health/readiness.js';
+import { KeyAdmin } from './domain/keys/key-admin.js';
 import { MfaService } from './domain/mfa/mfa-service.js';
 import { AuthorizationFlow } from './domain/oidc/authorization-flow.js';
 import { BrowserSessions } from './domain/oidc/browser-sessions.js';
 import { IdTokens } from './domain/tokens/id-tokens.js';
 import { Sessions } from './domain/sessions/sessions.js';
+import { SignOutService } from './domain/sessions/sign-out.js';
 import { AccessTokens } from './domain/tokens/access-tokens.js';
 import { Introspection } from './domain/tokens/introspection.js';
 import { Revocation } from './domain/tokens/revocation.js';
+import { UserInfo } from './domain/tokens/userinfo.js';
 import { enqueueMail, OutboxWorker } from './mail/outbox.js';
 import { createTransport } from './mail/transport.js';
 import type { Db, Dialect } from './storage/db.js';
@@ -56,8 +62,19 @@ export interface Services {
   idTokens: IdTokens;
   browserSessions: BrowserSessions;
   authorization: AuthorizationFlow;
-  /** Re-reads key state at once after this process changed keys (set by server.ts). */
-  keysChanged: () => Promise<void>;
+  signOut: SignOutService;
+  consents: ConsentService;
+  keyAdmin: KeyAdmin;
+  auditLog: AuditQuery;
+  userInfo: UserInfo;
+  readiness: Readiness;
+}
+
+/** What a process brings to its services: its signing keys, and whom to tell when it changes them. */
+export interface ServiceWiring {
+  keys: Keys;
+  /** Re-reads key state at once after this process changed keys (the server's key scheduler). */
+  keysChanged?: () => Promise<void>;
 }
 
 /**
@@ -77,9 +94,17 @@ export function keyEventRecorder(db: Db, clock: Clock, log: Logger, actorId: str
   return { onEvent, flush: async () => void (await Promise.all(pending)) };
 }
 
-export async function createServices(config: Config, db: Db, dialect: Dialect, clock: Clock, log: Logger, actorId = 'system'): Promise<Services> {
+/**
+ * Opens the signing keys of a process (key-bootstrap.ts), its key events recorded with `actorId`;
+ * opened before the services, so that the key scheduler can exist before the services it serves.
+ */
+export async function openProcessKeys(config: Config, db: Db, clock: Clock, log: Logger, actorId: string): Promise<{ keys: Keys; flushKeyEvents: () => Promise<void> }> {
   const keyEvents = keyEventRecorder(db, clock, log, actorId);
-  const keys = await openKeys(db, config, clock, keyEvents.onEvent);
+  return { keys: await openKeys(db, config, clock, keyEvents.onEvent), flushKeyEvents: keyEvents.flush };
+}
+
+export async function createServices(config: Config, db: Db, dialect: Dialect, clock: Clock, log: Logger, wiring: ServiceWiring): Promise<Services> {
+  const { keys, keysChanged = async () => {} } = wiring;
   const clientRegistry = new ClientRegistry(db, log);
   const accessTokens = new AccessTokens(config.issuer, config.accessTokenTtl, keys.keystore, clock);
   const sessions = new Sessions(db, config, accessTokens, (clientId) => clientRegistry.find(clientId), clock);
@@ -104,6 +129,7 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   const mfa = new MfaService(deps, keys.kek, config.totpIssuer, signIn);
   const idTokens = new IdTokens(config.issuer, config.idTokenTtl, keys.keystore, clock);
   const browserSessions = new BrowserSessions(db, config, clock);
+  const introspection = new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock);
   const authorization = new AuthorizationFlow({ db, config, clock, clients: clientRegistry, sessions, browserSessions, idTokens, signIn, mfa });
   return {
     config,
@@ -116,7 +142,7 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     clientAuthenticator: new ClientAuthenticator(clientRegistry, rateLimiter),
     clients: new ClientService(db, clock, () => clientRegistry.refresh()),
     accessTokens,
-    introspection: new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock),
+    introspection,
     revocation: new Revocation(db, accessTokens, sessions, clock),
     sessions,
     hasher,
@@ -130,6 +156,11 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     idTokens,
     browserSessions,
     authorization,
-    keysChanged: async () => {},
+    signOut: new SignOutService(db, sessions, browserSessions, clock),
+    consents: new ConsentService(db, clock, (clientId) => clientRegistry.find(clientId)),
+    keyAdmin: new KeyAdmin(db, keys.lifecycle, clock, keysChanged),
+    auditLog: new AuditQuery(db),
+    userInfo: new UserInfo(db, config.issuer, introspection),
+    readiness: new Readiness(db, keys.keystore, clock),
   };
 }

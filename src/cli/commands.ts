@@ -1,29 +1,17 @@
-// The commands of `tessera GROUP COMMAND`. Each receives the opened context and its arguments and
-// returns what to print; the CLI talks to the database, not to a running server (contract §2).
+// The commands of `tessera GROUP COMMAND`. Each receives the opened context (context.ts) and its
+// arguments, calls the same domain services as the admin API, and returns what to print.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Config } from '../config/config.js';
-import { openKeys } from '../crypto/key-bootstrap.js';
 import { KeyNotFoundError } from '../crypto/key-lifecycle.js';
-import { KEY_ALGS } from '../crypto/key-policy.js';
-import { keyView } from '../crypto/key-view.js';
 import { clientMetadata } from '../domain/clients/client.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import { CLI_ACTOR } from '../audit/audit-log.js';
-import { createLogger } from '../log/logger.js';
-import { createServices, keyEventRecorder } from '../services.js';
-import { ClientService, type ClientChanges } from '../domain/clients/client-service.js';
-import type { Clock } from '../clock.js';
-import type { Db } from '../storage/db.js';
-import { listSigningKeys } from '../storage/repositories/signing-keys.js';
-import type { KeyAlg } from '../storage/schema.js';
+import type { ClientChanges } from '../domain/clients/client-service.js';
+import { isKeyAlg, KEY_ALGS } from '../domain/keys/key-admin.js';
+import type { CliContext } from './context.js';
 
 export class UsageError extends Error {}
 
-export interface CliContext {
-  config: Config;
-  db: Db;
-  clock: Clock;
-}
+export type { CliContext } from './context.js';
 
 type Command = (context: CliContext, args: string[]) => Promise<unknown>;
 
@@ -76,82 +64,63 @@ function clientChanges(values: Record<string, string | boolean | undefined>): Cl
 }
 
 const clientCommands: Record<string, Command> = {
-  async create({ config, db, clock }, args) {
+  async create({ config, clients, actor }, args) {
     const { values } = parse(args, CLIENT_FLAGS);
     if (values.name === undefined) throw new UsageError('--name is required');
-    const { client, secret } = await new ClientService(db, clock).create({ ...clientChanges(values), name: values.name as string }, CLI_ACTOR);
+    const { client, secret } = await clients.create({ ...clientChanges(values), name: values.name as string }, actor);
     return clientMetadata(client, config.issuer, secret);
   },
-  async update({ config, db, clock }, args) {
+  async update({ config, clients, actor }, args) {
     const { values, positionals } = parse(args, CLIENT_FLAGS, 1);
     const changes = clientChanges(values);
     if (Object.values(changes).every((value) => value === undefined)) throw new UsageError('nothing to change: give at least one flag of clients create');
-    return clientMetadata(await new ClientService(db, clock).update(positionals[0]!, changes, CLI_ACTOR), config.issuer);
+    return clientMetadata(await clients.update(positionals[0]!, changes, actor), config.issuer);
   },
-  async list({ config, db, clock }, args) {
+  async list({ config, clients }, args) {
     parse(args, {});
-    return (await new ClientService(db, clock).list()).map((client) => clientMetadata(client, config.issuer));
+    return (await clients.list()).map((client) => clientMetadata(client, config.issuer));
   },
-  async show({ config, db, clock }, args) {
+  async show({ config, clients }, args) {
     const { positionals } = parse(args, {}, 1);
-    return clientMetadata(await new ClientService(db, clock).get(positionals[0]!), config.issuer);
+    return clientMetadata(await clients.get(positionals[0]!), config.issuer);
   },
-  async delete({ config, db, clock }, args) {
+  async delete({ config, clients, actor }, args) {
     const { positionals } = parse(args, {}, 1);
-    return clientMetadata(await new ClientService(db, clock).delete(positionals[0]!, CLI_ACTOR), config.issuer);
+    return clientMetadata(await clients.delete(positionals[0]!, actor), config.issuer);
   },
-  async 'rotate-secret'({ config, db, clock }, args) {
+  async 'rotate-secret'({ config, clients, actor }, args) {
     const { positionals } = parse(args, {}, 1);
-    const { client, secret } = await new ClientService(db, clock).rotateSecret(positionals[0]!, CLI_ACTOR);
+    const { client, secret } = await clients.rotateSecret(positionals[0]!, actor);
     return clientMetadata(client, config.issuer, secret);
   },
 };
 
-/** The CLI's key changes reach the audit log like the server's, with `cli` as the actor. */
-function cliKeyEvents(db: Db, clock: Clock) {
-  const recorder = keyEventRecorder(db, clock, createLogger('silent'), 'cli');
-  pendingWrites.push(recorder.flush);
-  return recorder.onEvent;
-}
-
-/** Writes that must finish before the CLI closes the database. */
-export const pendingWrites: Array<() => Promise<void>> = [];
-
+/** The same key administration as /admin/keys, so both leave the same audit events (docs/keys.md). */
 const keyCommands: Record<string, Command> = {
-  async list({ config, db, clock }, args) {
+  async list(context, args) {
     parse(args, {});
-    await openKeys(db, config, clock, cliKeyEvents(db, clock));
-    return (await listSigningKeys(db)).map(keyView);
+    return (await context.keys()).list();
   },
-  async rotate({ config, db, clock }, args) {
+  async rotate(context, args) {
     const { values } = parse(args, { alg: { type: 'string' }, force: { type: 'boolean' } });
     const alg = values.alg as string | undefined;
-    if (alg !== undefined && !KEY_ALGS.includes(alg as KeyAlg)) throw new UsageError(`--alg must be one of ${KEY_ALGS.join(', ')}`);
-    const { lifecycle } = await openKeys(db, config, clock, cliKeyEvents(db, clock));
-    const { kids } = await lifecycle.rotate(alg ? [alg as KeyAlg] : KEY_ALGS, values.force === true);
-    const rows = await listSigningKeys(db);
-    return kids.map((kid) => keyView(rows.find((row) => row.kid === kid)!));
+    if (alg !== undefined && !isKeyAlg(alg)) throw new UsageError(`--alg must be one of ${KEY_ALGS.join(', ')}`);
+    return (await context.keys()).rotate(alg ? [alg] : undefined, values.force === true, context.actor);
   },
-  async revoke({ config, db, clock }, args) {
+  async revoke(context, args) {
     const { positionals } = parse(args, {}, 1);
-    const { lifecycle } = await openKeys(db, config, clock, cliKeyEvents(db, clock));
-    const kid = positionals[0]!;
+    const keys = await context.keys();
     try {
-      await lifecycle.revoke(kid);
+      return await keys.revoke(positionals[0]!, context.actor);
     } catch (error) {
       if (error instanceof KeyNotFoundError) throw new OAuthError('not_found', error.message);
       throw error;
     }
-    const rows = await listSigningKeys(db);
-    return keyView(rows.find((row) => row.kid === kid)!);
   },
 };
 
-/** Users need the account services (password hashing, sessions, lockout), so the CLI builds them. */
-async function userServices({ config, db, clock }: CliContext) {
-  return createServices(config, db, dialectOf(config.databaseUrl), clock, createLogger('silent'), 'cli');
-}
-const dialectOf = (url: string) => (url.startsWith('postgres') ? ('postgres' as const) : ('sqlite' as const));
+/** Users need the account services (password hashing, sessions, lockout): the context's. */
+const userServices = (context: CliContext) => context.accounts();
 
 const userCommands: Record<string, Command> = {
   async create(context, args) {

@@ -1,14 +1,11 @@
 // `npx tessera …`: the admin CLI. Exit codes: 0 done, 1 refused or failed, 2 bad configuration or
 // key-encryption key, 64 usage.
-import { systemClock } from '../clock.js';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config/config.js';
+import { ConfigError, loadConfig, loadDotEnv } from '../config/config.js';
 import { KekError } from '../crypto/kek.js';
 import { isOAuthError } from '../errors/oauth-error.js';
-import { openDatabase, type Db } from '../storage/db.js';
-import { migrateToLatest } from '../storage/migrate.js';
-import { readServedIssuer } from '../storage/repositories/served-issuer.js';
-import { COMMANDS, pendingWrites, USAGE, UsageError } from './commands.js';
-import { print, warn } from './output.js';
+import { COMMANDS, USAGE, UsageError } from './commands.js';
+import { openCliContext, type CliContext } from './context.js';
+import { print } from './output.js';
 
 export async function runCli(argv: string[]): Promise<number> {
   const [group, command, ...args] = argv;
@@ -35,15 +32,14 @@ export async function runCli(argv: string[]): Promise<number> {
     throw error;
   }
 
-  const { db } = openDatabase(config.databaseUrl);
+  let context: CliContext | undefined;
   try {
-    const applied = await migrateToLatest(db);
+    context = await openCliContext(config, { migrateOnly: group === 'migrate' });
     if (group === 'migrate') {
-      print({ applied }, json);
+      print({ applied: context.migrated }, json);
       return 0;
     }
-    const result = await run!({ config: await withServedIssuer(config, db), db, clock: systemClock }, args);
-    for (const flush of pendingWrites.splice(0)) await flush();
+    const result = await run!(context, args);
     print(result, json);
     return 0;
   } catch (error) {
@@ -62,23 +58,6 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`tessera: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
-    await db.destroy();
+    await context?.close();
   }
-}
-
-/**
- * The CLI's issuer (what it prints as a client's default `audience`, docs/keys.md): the one the
- * server recorded at start-up, since the CLI's own default (http://localhost:$PORT of the CLI's
- * environment) need not be the server's. An ISSUER set here (environment or .env) still wins,
- * with a warning when it differs from the server's.
- */
-async function withServedIssuer(config: Config, db: Db): Promise<Config> {
-  const served = await readServedIssuer(db);
-  if (served === undefined || served === config.issuer) return config;
-  // Read as loadConfig reads it (blank is unset): whether ISSUER was given is not in the Config.
-  if (process.env.ISSUER?.trim()) {
-    warn(`ISSUER=${config.issuer} differs from the issuer the server recorded at start-up (${served}); using ${config.issuer}`);
-    return config;
-  }
-  return Object.freeze({ ...config, issuer: served });
 }

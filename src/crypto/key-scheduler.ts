@@ -10,6 +10,7 @@ import { listSigningKeys } from '../storage/repositories/signing-keys.js';
 import type { KeyLifecycle } from './key-lifecycle.js';
 import type { Keystore } from './keystore.js';
 
+/** The production tick; a test may pass a shorter one (StartOptions.keyTickMs). */
 export const KEY_TICK_MS = 1_000;
 
 export class KeyScheduler {
@@ -23,6 +24,8 @@ export class KeyScheduler {
     private readonly keystore: Keystore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Must stay under the policy's propagation delay, which assumes a reload at least that often. */
+    private readonly tickMs: number = KEY_TICK_MS,
   ) {}
 
   start(): void {
@@ -58,7 +61,7 @@ export class KeyScheduler {
           this.running = undefined;
           this.schedule();
         });
-    }, KEY_TICK_MS);
+    }, this.tickMs);
     this.timer.unref();
   }
 }

@@ -1,7 +1,12 @@
-// The one error type of Tessera. Thrown from anywhere (domain, storage, HTTP), rendered only by the
-// error middleware as `{ error, error_description }` (contract §6), after the shape of
-// oidc-provider's lib/helpers/errors.js: a closed set of codes, a public description, and an
-// internal detail that is logged but never sent.
+// The one error type of Tessera, after the shape of oidc-provider's lib/helpers/errors.js: a closed
+// set of codes, a public description, and an internal detail that is logged but never sent.
+// Thrown from anywhere (domain, storage, HTTP). The code says what went wrong; the domain never
+// chooses an HTTP status. Each API turns a code into a status: DEFAULT_STATUS below, unless that
+// API maps the code otherwise (the /auth API, for one, answers invalid_grant with 401 where the
+// token endpoint answers 400 — see http/middleware/errors.ts), or the HTTP layer decides it
+// itself (405, 413, 415, a Bearer check's 401). JSON APIs render errors as
+// `{ error, error_description }` (contract §6) in the error middleware only; the hosted pages
+// decide by code what to show, never by the description's words.
 
 export type ErrorCode =
   // RFC 6749 §5.2 and §4.1.2.1
@@ -30,9 +35,21 @@ export type ErrorCode =
   | 'mfa_already_enabled'
   | 'invalid_origin'
   | 'insufficient_role'
-  | 'conflict';
+  | 'conflict'
+  // The hosted sign-in pages' pending request (interaction); shown on a page, never sent as JSON.
+  /** Unknown, expired, or ended (after too many wrong codes): the user must start again. */
+  | 'interaction_expired'
+  /** The form did not come from the browser that started the sign-in (its CSRF secret differs). */
+  | 'interaction_forbidden'
+  /** The sign-in is not at the step the form is for. */
+  | 'interaction_state'
+  /** The application the sign-in is for has been deleted since. */
+  | 'interaction_client_gone';
 
-const DEFAULT_STATUS: Record<ErrorCode, number> = {
+export type StatusTable = Partial<Record<ErrorCode, number>>;
+
+/** The status of each code unless an API maps it otherwise. */
+export const DEFAULT_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_request: 400,
   invalid_client: 401,
   invalid_grant: 400,
@@ -56,9 +73,14 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   invalid_origin: 403,
   insufficient_role: 403,
   conflict: 409,
+  interaction_expired: 400,
+  interaction_forbidden: 403,
+  interaction_state: 400,
+  interaction_client_gone: 400,
 };
 
 export interface OAuthErrorOptions {
+  /** Only where the HTTP layer decides the status itself (405, 413, 415, a Bearer check); never in the domain. */
   status?: number;
   /** Logged with the request, never sent to the client. */
   detail?: string;
@@ -69,7 +91,10 @@ export interface OAuthErrorOptions {
 
 export class OAuthError extends Error {
   readonly code: ErrorCode;
+  /** The HTTP status: the one set by the HTTP layer, or one chosen by the API (`withStatus`), or the code's default. */
   readonly status: number;
+  /** Whether `status` was chosen (by the HTTP layer or an API's table) rather than defaulted from the code. */
+  readonly statusChosen: boolean;
   readonly description: string;
   readonly detail: string | undefined;
   readonly headers: Record<string, string>;
@@ -81,11 +106,28 @@ export class OAuthError extends Error {
     this.name = 'OAuthError';
     this.code = code;
     this.status = options.status ?? DEFAULT_STATUS[code];
+    this.statusChosen = options.status !== undefined;
     this.description = description;
     this.detail = options.detail;
     this.headers = options.headers ?? {};
     this.expose = this.status < 500;
   }
+
+  /** The same error answered with another status (an API's own mapping of the code). */
+  withStatus(status: number): OAuthError {
+    const copy = new OAuthError(this.code, this.description, { status, headers: this.headers, ...(this.detail === undefined ? {} : { detail: this.detail }), cause: this.cause });
+    if (this.stack !== undefined) copy.stack = this.stack;
+    return copy;
+  }
+}
+
+/**
+ * The status an API answers `error` with: a status already chosen stays, otherwise the API's
+ * table, otherwise the code's default.
+ */
+export function mapStatus(error: OAuthError, table: StatusTable): OAuthError {
+  const status = table[error.code];
+  return error.statusChosen || status === undefined || status === error.status ? error : error.withStatus(status);
 }
 
 export const isOAuthError = (value: unknown): value is OAuthError => value instanceof OAuthError;

@@ -2,10 +2,12 @@
 import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Client } from '../domain/clients/client.js';
-import type { Role } from '../storage/schema.js';
+import type { Role } from '../domain/accounts/user.js';
 
 export interface AppState {
   requestId: string;
+  /** The route table's pattern of the matched route (http/routes.ts), the metrics' `route` label. */
+  route?: string;
   /** A child logger carrying the request id. */
   log: Logger;
   /** The parsed form body of an OAuth endpoint (see middleware/form-body.ts). */
@@ -28,4 +30,6 @@ export interface AuthenticatedUser {
 }
 
 export type AppContext = ParameterizedContext<AppState>;
+/** A context the router matched, with the path's parameters (`:id`). */
+export type RouteContext = AppContext & { params: Record<string, string | undefined> };
 export type Next = () => Promise<unknown>;

@@ -10,6 +10,8 @@ export interface Metrics {
   signingKeyAge: Gauge<'alg'>;
   /** Counts a request and its latency (see request-metrics.ts). */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** Every metric in the Prometheus text format, for GET /metrics (content type: registry.contentType). */
+  render(): Promise<string>;
   // These two cache their label children: prom-client hashes the labels object on every inc().
   countTokenIssued(grantType: string, alg: string): void;
   countIntrospection(active: boolean): void;
@@ -18,7 +20,7 @@ export interface Metrics {
 export function createMetrics(keyAge: () => Array<{ alg: string; seconds: number }>, defaults = true): Metrics {
   const registry = new Registry();
   if (defaults) collectDefaultMetrics({ register: registry });
-  const metrics: Omit<Metrics, 'observeRequest' | 'countTokenIssued' | 'countIntrospection'> = {
+  const metrics: Omit<Metrics, 'observeRequest' | 'countTokenIssued' | 'countIntrospection' | 'render'> = {
     registry,
     tokensIssued: new Counter({
       name: 'tessera_tokens_issued_total',
@@ -42,7 +44,7 @@ export function createMetrics(keyAge: () => Array<{ alg: string; seconds: number
       },
     }),
   };
-  const requests = new RequestMetrics(registry);
+  const requests = new RequestMetrics();
   const issued = new Map<string, { inc(): void }>();
   const introspected = { active: metrics.introspections.labels('active'), inactive: metrics.introspections.labels('inactive') };
   return {
@@ -58,6 +60,9 @@ export function createMetrics(keyAge: () => Array<{ alg: string; seconds: number
     },
     observeRequest(method, route, status, seconds) {
       requests.observe(method, route, status, seconds);
+    },
+    async render() {
+      return `${await registry.metrics()}\n${requests.render()}`;
     },
   };
 }

@@ -32,17 +32,8 @@ export function openDatabase(url: string): OpenDatabase {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const dialect = new TesseraSqliteDialect(database);
-  const db = new Kysely<Database>({ dialect });
-  immediateReaders.set(db, (sql, parameters) => dialect.driver.readNow(sql, parameters));
-  return { db, dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect }), dialect: 'sqlite' };
 }
-
-/** Runs a read at once if it can (rows), or says it cannot (undefined): see sqlite-driver.ts. */
-export type ImmediateReader = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
-const immediateReaders = new WeakMap<DbOrTx, ImmediateReader>();
-
-/** SQLite's immediate reader for the database itself; none for PostgreSQL or inside a transaction. */
-export const immediateReader = (db: DbOrTx): ImmediateReader | undefined => immediateReaders.get(db);
 
 function postgresPool(url: string): pg.Pool {
   // BIGINT (int8) columns hold millisecond timestamps, well inside Number's safe range; pg would

@@ -6,6 +6,7 @@ import type { DbOrTx } from '../../storage/db.js';
 import { pushPasswordHistory, recentPasswordHashes, updateUser } from '../../storage/repositories/users.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { passwordProblem } from './password-policy.js';
+import { userChanges } from './user.js';
 
 export const PASSWORD_HISTORY = 5;
 
@@ -29,6 +30,6 @@ export async function hashNewPassword(
 }
 
 export async function storePassword(tx: DbOrTx, userId: string, hash: string, now: number): Promise<void> {
-  await updateUser(tx, userId, { password_hash: hash, updated_at: now });
+  await updateUser(tx, userId, userChanges({ passwordHash: hash, updatedAt: now }));
   await pushPasswordHistory(tx, { id: randomId(), userId, hash, now }, PASSWORD_HISTORY);
 }

@@ -6,13 +6,15 @@ import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';
 import { findMailToken, insertMailToken, spendMailToken, voidMailTokens } from '../../storage/repositories/mail-tokens.js';
 import { findUserByEmail, findUserById, updateUser } from '../../storage/repositories/users.js';
+import type { DbOrTx } from '../../storage/db.js';
 import type { Client } from '../clients/client.js';
 import type { TokenPair } from '../sessions/sessions.js';
 import { pageLink, type AccountDeps } from './deps.js';
+import { mailTokenFromRow, mailTokenUsable } from './mail-token.js';
 import { hashNewPassword, storePassword } from './new-password.js';
 import { RESET_PASSWORD_PATH } from './registration.js';
 import type { SignInService } from './sign-in.js';
-import { normalizeEmail } from './user.js';
+import { normalizeEmail, userChanges, userFromRow, type User } from './user.js';
 
 export const RESET_TOKEN_TTL_MS = 3600_000;
 
@@ -29,8 +31,9 @@ export class PasswordService {
     await this.deps.rateLimiter.check(meta, email);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
-      const user = await findUserByEmail(tx, email);
-      if (!user || user.disabled === 1) return;
+      const row = await findUserByEmail(tx, email);
+      const user = row ? userFromRow(row) : undefined;
+      if (!user || user.disabled) return;
       // Past the hourly quota the answer stays 202 and the last link stays valid (contract §4).
       if (!(await this.deps.mailQuota.take(tx, user.id, 'reset_password'))) return;
       const token = randomSecret();
@@ -44,20 +47,21 @@ export class PasswordService {
 
   async reset(token: string, password: string, meta: RequestMeta): Promise<void> {
     const { db, clock, hasher, mail, sessions, lockout } = this.deps;
-    const invalid = new OAuthError('invalid_token', 'the reset link is invalid, used or expired', { status: 400 });
+    const invalid = new OAuthError('invalid_token', 'the reset link is invalid, used or expired');
     // Every attempt counts against the IP, so tokens cannot be guessed in bulk (contract §4).
     await this.deps.rateLimiter.check(meta);
     const row = await findMailToken(db, sha256(token), 'reset_password');
-    if (!row || row.used_at !== null || Number(row.expires_at) <= clock.now()) throw invalid;
-    const user = await findUserById(db, row.user_id);
+    const link = row ? mailTokenFromRow(row) : undefined;
+    if (!mailTokenUsable(link, clock.now())) throw invalid;
+    const user = await this.find(db, link.userId);
     if (!user) throw invalid;
     const hash = await hashNewPassword(hasher, db, password, user);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
-      if (!(await spendMailToken(tx, row.token_hash, now))) throw invalid;
+      if (!(await spendMailToken(tx, link.tokenHash, now))) throw invalid;
       await storePassword(tx, user.id, hash, now);
       // The link proved the mailbox, so the address counts as verified.
-      await updateUser(tx, user.id, { email_verified: 1, updated_at: now });
+      await updateUser(tx, user.id, userChanges({ emailVerified: true, updatedAt: now }));
       await voidMailTokens(tx, user.id, 'reset_password', now);
       await sessions.endAll(tx, user.id, 'password_reset');
       await lockout.reset(tx, user.email);
@@ -70,7 +74,7 @@ export class PasswordService {
   /** Needs the current password; ends every other session and returns a fresh pair for the caller. */
   async change(userId: string, client: Client, current: string, password: string, meta: RequestMeta): Promise<TokenPair> {
     const { db, clock, hasher, mail, sessions } = this.deps;
-    const user = await findUserById(db, userId);
+    const user = await this.find(db, userId);
     if (!user) throw new OAuthError('invalid_token', 'the account no longer exists');
     await this.signIn.verifyCurrentPassword(user, current, meta);
     const hash = await hashNewPassword(hasher, db, password, user);
@@ -79,7 +83,7 @@ export class PasswordService {
       await storePassword(tx, user.id, hash, now);
       await voidMailTokens(tx, user.id, 'reset_password', now);
       await sessions.endAll(tx, user.id, 'password_changed');
-      const fresh = await findUserById(tx, user.id);
+      const fresh = await this.find(tx, user.id);
       const { pair } = await sessions.start(tx, { user: fresh!, client, scopes: client.scopes, amr: ['pwd'], meta });
       await mail.enqueue(tx, { to: user.email, ...templates.passwordChanged({ name: user.name }) });
       await audit(tx, { event: 'user.password_changed', userId: user.id, meta }, now);
@@ -87,5 +91,10 @@ export class PasswordService {
     });
     mail.wake();
     return pair;
+  }
+
+  private async find(db: DbOrTx, userId: string): Promise<User | undefined> {
+    const row = await findUserById(db, userId);
+    return row ? userFromRow(row) : undefined;
   }
 }

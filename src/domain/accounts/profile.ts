@@ -9,7 +9,7 @@ import type { AccountDeps } from './deps.js';
 import type { RegistrationService } from './registration.js';
 import { checkConsents } from './registration.js';
 import type { SignInService } from './sign-in.js';
-import { normalizeEmail, normalizeName, userView, type UserView } from './user.js';
+import { consentFromRow, normalizeEmail, normalizeName, userChanges, userFromRow, userView, type User, type UserView } from './user.js';
 
 export interface ProfileChanges {
   name?: string;
@@ -26,15 +26,13 @@ export class ProfileService {
   ) {}
 
   async get(userId: string): Promise<UserView> {
-    const user = await findUserById(this.deps.db, userId);
-    if (!user) throw new OAuthError('invalid_token', 'the account no longer exists', { status: 401 });
-    return userView(user, await listConsents(this.deps.db, userId));
+    const user = await this.user(userId);
+    return userView(user, (await listConsents(this.deps.db, userId)).map(consentFromRow));
   }
 
   async update(userId: string, changes: ProfileChanges, meta: RequestMeta): Promise<UserView> {
     const { db, clock, mail, config } = this.deps;
-    const user = await findUserById(db, userId);
-    if (!user) throw new OAuthError('invalid_token', 'the account no longer exists', { status: 401 });
+    const user = await this.user(userId);
     const name = changes.name === undefined ? undefined : normalizeName(changes.name);
     const consents = checkConsents(changes.consents);
     const email = changes.email === undefined ? undefined : normalizeEmail(changes.email);
@@ -46,14 +44,14 @@ export class ProfileService {
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       if (name !== undefined && name !== user.name) {
-        await updateUser(tx, user.id, { name, updated_at: now });
+        await updateUser(tx, user.id, userChanges({ name, updatedAt: now }));
         await audit(tx, { event: 'user.profile_updated', userId: user.id, meta, detail: { field: 'name' } }, now);
       }
       if (Object.keys(consents).length > 0) await recordConsents(tx, user.id, consents, { version: config.consentVersion, ip: meta.ip, now });
       if (emailChange) {
         // The old address stays in force until the new one is verified; a taken address gets no
         // verification link, but the answer is the same, so it reveals nothing.
-        await updateUser(tx, user.id, { pending_email: email, updated_at: now });
+        await updateUser(tx, user.id, userChanges({ pendingEmail: email, updatedAt: now }));
         if (!(await findUserByEmail(tx, email))) await this.registration.sendVerification(tx, user, email, now);
         await mail.enqueue(tx, { to: user.email, ...templates.emailChangeRequested({ name: name ?? user.name, newEmail: email }) });
         await audit(tx, { event: 'user.email_change_requested', userId: user.id, meta }, now);
@@ -66,8 +64,7 @@ export class ProfileService {
   /** Deletes the account and its sessions; the audit log keeps the events without personal data. */
   async delete(userId: string, password: string, meta: RequestMeta): Promise<void> {
     const { db, clock } = this.deps;
-    const user = await findUserById(db, userId);
-    if (!user) throw new OAuthError('invalid_token', 'the account no longer exists', { status: 401 });
+    const user = await this.user(userId);
     await this.signIn.verifyCurrentPassword(user, password, meta);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
@@ -75,5 +72,12 @@ export class ProfileService {
       await deleteUser(tx, user.id);
       await audit(tx, { event: 'user.deleted', userId: user.id }, now);
     });
+  }
+
+  /** The signed-in user; an account deleted since its token was issued is an invalid token. */
+  private async user(userId: string): Promise<User> {
+    const row = await findUserById(this.deps.db, userId);
+    if (!row) throw new OAuthError('invalid_token', 'the account no longer exists');
+    return userFromRow(row);
   }
 }

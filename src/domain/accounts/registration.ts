@@ -9,10 +9,10 @@ import type { DbOrTx } from '../../storage/db.js';
 import { recordConsents } from '../../storage/repositories/consents.js';
 import { findMailToken, insertMailToken, spendMailToken, voidMailTokens } from '../../storage/repositories/mail-tokens.js';
 import { findUserByEmail, findUserById, insertUser, updateUser } from '../../storage/repositories/users.js';
-import type { UserRow } from '../../storage/schema.js';
 import { pageLink, type AccountDeps } from './deps.js';
+import { mailTokenFromRow, mailTokenUsable } from './mail-token.js';
 import { hashNewPassword, storePassword } from './new-password.js';
-import { normalizeEmail, normalizeName } from './user.js';
+import { newUserRow, normalizeEmail, normalizeName, userChanges, userFromRow, type User } from './user.js';
 
 export const VERIFY_EMAIL_TTL_MS = 24 * 3600_000;
 export const VERIFY_EMAIL_PATH = '/verify-email';
@@ -52,8 +52,9 @@ export class RegistrationService {
 
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
-      const existing = await findUserByEmail(tx, email);
-      if (existing) {
+      const existingRow = await findUserByEmail(tx, email);
+      if (existingRow) {
+        const existing = userFromRow(existingRow);
         if (!(await this.deps.mailQuota.take(tx, existing.id, 'already_registered'))) return;
         await mail.enqueue(tx, {
           to: existing.email,
@@ -62,7 +63,7 @@ export class RegistrationService {
         return;
       }
       const id = randomId();
-      await insertUser(tx, { id, email, email_verified: 0, pending_email: null, name, password_hash: hash, role: 'user', disabled: 0, token_generation: 0, created_at: now, updated_at: now });
+      await insertUser(tx, newUserRow({ id, email, emailVerified: false, name, passwordHash: hash, role: 'user' }, now));
       await storePassword(tx, id, hash, now);
       await recordConsents(tx, id, consents, { version: config.consentVersion, ip: meta.ip, now });
       await this.sendVerification(tx, { id, name, email }, email, now);
@@ -77,22 +78,24 @@ export class RegistrationService {
     // Every attempt counts against the IP, so tokens cannot be guessed in bulk (contract §4).
     await this.deps.rateLimiter.check(meta);
     const now = clock.now();
-    const invalid = new OAuthError('invalid_token', 'the verification link is invalid, used or expired', { status: 400 });
+    const invalid = new OAuthError('invalid_token', 'the verification link is invalid, used or expired');
     await db.transaction().execute(async (tx) => {
       const row = await findMailToken(tx, sha256(token), 'verify_email');
-      if (!row || row.used_at !== null || Number(row.expires_at) <= now) throw invalid;
-      const user = await findUserById(tx, row.user_id);
-      if (!user || !(await spendMailToken(tx, row.token_hash, now))) throw invalid;
-      if (row.email === user.email) {
-        await updateUser(tx, user.id, { email_verified: 1, updated_at: now });
+      const link = row ? mailTokenFromRow(row) : undefined;
+      if (!mailTokenUsable(link, now)) throw invalid;
+      const userRow = await findUserById(tx, link.userId);
+      const user = userRow ? userFromRow(userRow) : undefined;
+      if (!user || !(await spendMailToken(tx, link.tokenHash, now))) throw invalid;
+      if (link.email === user.email) {
+        await updateUser(tx, user.id, userChanges({ emailVerified: true, updatedAt: now }));
         await audit(tx, { event: 'user.email_verified', userId: user.id, meta }, now);
         return;
       }
       // A changed address takes over only now that its owner has proved it (contract §4).
-      if (user.pending_email !== row.email) throw invalid;
-      if (await findUserByEmail(tx, row.email)) throw new OAuthError('invalid_token', 'that address now belongs to another account', { status: 400 });
-      await updateUser(tx, user.id, { email: row.email, pending_email: null, email_verified: 1, updated_at: now });
-      await mail.enqueue(tx, { to: user.email, ...templates.emailChanged({ name: user.name, newEmail: row.email }) });
+      if (user.pendingEmail !== link.email) throw invalid;
+      if (await findUserByEmail(tx, link.email)) throw new OAuthError('invalid_token', 'that address now belongs to another account');
+      await updateUser(tx, user.id, userChanges({ email: link.email, pendingEmail: null, emailVerified: true, updatedAt: now }));
+      await mail.enqueue(tx, { to: user.email, ...templates.emailChanged({ name: user.name, newEmail: link.email }) });
       await audit(tx, { event: 'user.email_changed', userId: user.id, meta }, now);
     });
     mail.wake();
@@ -104,8 +107,9 @@ export class RegistrationService {
     await this.deps.rateLimiter.check(meta, email);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
-      const user = await findUserByEmail(tx, email);
-      if (!user || user.email_verified === 1) return;
+      const row = await findUserByEmail(tx, email);
+      const user = row ? userFromRow(row) : undefined;
+      if (!user || user.emailVerified) return;
       await this.sendVerification(tx, user, user.email, now);
     });
     mail.wake();
@@ -115,7 +119,7 @@ export class RegistrationService {
    * A new verification token (older ones die) and its mail, to `address`; nothing when the
    * account's hourly mail quota is spent (the earlier link stays valid).
    */
-  async sendVerification(tx: DbOrTx, user: Pick<UserRow, 'id' | 'name' | 'email'>, address: string, now: number): Promise<void> {
+  async sendVerification(tx: DbOrTx, user: Pick<User, 'id' | 'name' | 'email'>, address: string, now: number): Promise<void> {
     if (!(await this.deps.mailQuota.take(tx, user.id, 'verify_email'))) return;
     const token = randomSecret();
     await voidMailTokens(tx, user.id, 'verify_email', now);

@@ -6,17 +6,16 @@ import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';
 import { findUserByEmail, updateUser } from '../../storage/repositories/users.js';
 import type { DbOrTx } from '../../storage/db.js';
-import type { UserRow } from '../../storage/schema.js';
 import { BUILT_IN_CLIENT_ID, type Client } from '../clients/client.js';
 import type { TokenPair } from '../sessions/sessions.js';
 import type { AccountDeps } from './deps.js';
 import { RESET_PASSWORD_PATH } from './registration.js';
-import { normalizeEmail } from './user.js';
+import { normalizeEmail, userChanges, userFromRow, type User } from './user.js';
 
 export const invalidCredentials = () => new OAuthError('invalid_credentials', 'the email or password is wrong');
 
 export interface PasswordStep {
-  user: UserRow;
+  user: User;
   client: Client;
 }
 
@@ -31,24 +30,25 @@ export class SignInService {
   }
 
   /** Checks email and password; returns the user, or throws what the caller must answer. */
-  async checkPassword(rawEmail: string, password: string, meta: RequestMeta): Promise<UserRow> {
+  async checkPassword(rawEmail: string, password: string, meta: RequestMeta): Promise<User> {
     const { db, clock, hasher, lockout, rateLimiter } = this.deps;
     const email = normalizeEmail(rawEmail);
     hasher.assertCapacity();
     await rateLimiter.check(meta, email);
     await lockout.assertOpen(db, email);
 
-    const user = await findUserByEmail(db, email);
-    const verified = user ? await hasher.verify(user.password_hash, password) : (await hasher.verifyDummy(password), { ok: false, needsRehash: false });
+    const row = await findUserByEmail(db, email);
+    const user = row ? userFromRow(row) : undefined;
+    const verified = user ? await hasher.verify(user.passwordHash, password) : (await hasher.verifyDummy(password), { ok: false, needsRehash: false });
     if (!user || !verified.ok) {
       await this.recordFailure(email, user, meta, user ? 'wrong_password' : 'unknown_account');
       throw invalidCredentials();
     }
-    if (user.disabled === 1) throw new OAuthError('access_denied', 'this account is disabled');
-    if (user.email_verified !== 1) throw new OAuthError('email_not_verified', 'verify your email address before signing in');
+    if (user.disabled) throw new OAuthError('access_denied', 'this account is disabled');
+    if (!user.emailVerified) throw new OAuthError('email_not_verified', 'verify your email address before signing in');
     if (verified.needsRehash) {
       // Parameters have gone up since this hash was made: upgrade it now that we know the password.
-      await updateUser(db, user.id, { password_hash: await hasher.hash(password), updated_at: clock.now() });
+      await updateUser(db, user.id, userChanges({ passwordHash: await hasher.hash(password), updatedAt: clock.now() }));
     }
     return user;
   }
@@ -57,18 +57,18 @@ export class SignInService {
    * The current password on a signed-in route (change password, change email, delete account,
    * turn 2FA off): limited and locked like a sign-in, so a stolen access token buys no guesses.
    */
-  async verifyCurrentPassword(user: UserRow, password: string, meta: RequestMeta): Promise<void> {
+  async verifyCurrentPassword(user: User, password: string, meta: RequestMeta): Promise<void> {
     const { db, hasher, lockout, rateLimiter } = this.deps;
     await rateLimiter.check(meta, user.email);
     await lockout.assertOpen(db, user.email);
-    if (!(await hasher.verify(user.password_hash, password)).ok) {
+    if (!(await hasher.verify(user.passwordHash, password)).ok) {
       await this.recordFailure(user.email, user, meta, 'wrong_current_password');
       throw invalidCredentials();
     }
   }
 
   /** A failed step (a password here, a 2FA code later): counts toward lockout, and is audited. */
-  async recordFailure(email: string, user: UserRow | undefined, meta: RequestMeta, reason: string): Promise<void> {
+  async recordFailure(email: string, user: User | undefined, meta: RequestMeta, reason: string): Promise<void> {
     const { db, clock, lockout, mail, config } = this.deps;
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
@@ -93,7 +93,7 @@ export class SignInService {
   }
 
   /** Every factor is done: the failure count resets and a session begins. */
-  async complete(user: UserRow, client: Client, amr: string[], meta: RequestMeta): Promise<TokenPair> {
+  async complete(user: User, client: Client, amr: string[], meta: RequestMeta): Promise<TokenPair> {
     const { db, clock, sessions } = this.deps;
     const now = clock.now();
     return db.transaction().execute(async (tx) => {

@@ -3,11 +3,10 @@ import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { randomId } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { findUserById, insertUser, listUsers, updateUser, findUserByEmail } from '../../storage/repositories/users.js';
-import type { Role, UserRow } from '../../storage/schema.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
 import type { AccountDeps } from './deps.js';
 import { hashNewPassword, storePassword } from './new-password.js';
-import { normalizeEmail, normalizeName, ROLES, userView, type UserView } from './user.js';
+import { newUserRow, normalizeEmail, normalizeName, ROLES, userChanges, userFromRow, userView, type Role, type User, type UserView } from './user.js';
 
 export interface Actor {
   /** The admin's user id, or `cli`. */
@@ -36,11 +35,11 @@ export class UserAdminService {
     const id = randomId();
     await db.transaction().execute(async (tx) => {
       if (await findUserByEmail(tx, email)) throw new OAuthError('conflict', 'an account with that email exists');
-      await insertUser(tx, { id, email, email_verified: input.verified ? 1 : 0, pending_email: null, name, password_hash: hash, role, disabled: 0, token_generation: 0, created_at: now, updated_at: now });
+      await insertUser(tx, newUserRow({ id, email, emailVerified: input.verified === true, name, passwordHash: hash, role }, now));
       await storePassword(tx, id, hash, now);
       await audit(tx, { event: 'user.created', userId: id, actorId: actor.id, meta: actor.meta, detail: { role } }, now);
     });
-    return userView((await findUserById(db, id))!);
+    return this.get(id);
   }
 
   async list(options: { limit?: number; cursor?: string; role?: string; email?: string } = {}): Promise<{ users: UserView[]; next_cursor: string | null }> {
@@ -54,19 +53,19 @@ export class UserAdminService {
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { users: page.map((row) => userView(row)), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return { users: page.map((row) => userView(userFromRow(row))), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
   async get(userId: string): Promise<UserView> {
-    return userView(await this.row(userId));
+    return userView(await this.user(userId));
   }
 
   async setRole(userId: string, rawRole: string, actor: Actor): Promise<UserView> {
     const role = checkRole(rawRole);
-    const user = await this.row(userId);
+    const user = await this.user(userId);
     if (user.role !== role) {
       await this.deps.db.transaction().execute(async (tx) => {
-        await updateUser(tx, userId, { role, updated_at: this.deps.clock.now() });
+        await updateUser(tx, userId, userChanges({ role, updatedAt: this.deps.clock.now() }));
         await audit(tx, { event: 'user.role_changed', userId, actorId: actor.id, meta: actor.meta, detail: { from: user.role, to: role } }, this.deps.clock.now());
       });
     }
@@ -75,10 +74,10 @@ export class UserAdminService {
 
   /** Disabling ends all the user's tokens (contract §5). */
   async setDisabled(userId: string, disabled: boolean, actor: Actor): Promise<UserView> {
-    const user = await this.row(userId);
-    if ((user.disabled === 1) !== disabled) {
+    const user = await this.user(userId);
+    if (user.disabled !== disabled) {
       await this.deps.db.transaction().execute(async (tx) => {
-        await updateUser(tx, userId, { disabled: disabled ? 1 : 0, updated_at: this.deps.clock.now() });
+        await updateUser(tx, userId, userChanges({ disabled, updatedAt: this.deps.clock.now() }));
         if (disabled) await this.deps.sessions.endAll(tx, userId, 'user_disabled');
         await audit(tx, { event: disabled ? 'user.disabled' : 'user.enabled', userId, actorId: actor.id, meta: actor.meta }, this.deps.clock.now());
       });
@@ -87,7 +86,7 @@ export class UserAdminService {
   }
 
   async unlock(userId: string, actor: Actor): Promise<UserView> {
-    const user = await this.row(userId);
+    const user = await this.user(userId);
     await this.deps.db.transaction().execute(async (tx) => {
       await this.deps.lockout.reset(tx, user.email);
       await audit(tx, { event: 'user.unlocked', userId, actorId: actor.id, meta: actor.meta }, this.deps.clock.now());
@@ -95,10 +94,10 @@ export class UserAdminService {
     return this.get(userId);
   }
 
-  private async row(userId: string): Promise<UserRow> {
-    const user = userId.length <= 64 ? await findUserById(this.deps.db, userId) : undefined;
-    if (!user) throw new OAuthError('not_found', 'no such user');
-    return user;
+  private async user(userId: string): Promise<User> {
+    const row = userId.length <= 64 ? await findUserById(this.deps.db, userId) : undefined;
+    if (!row) throw new OAuthError('not_found', 'no such user');
+    return userFromRow(row);
   }
 }
 

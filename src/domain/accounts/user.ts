@@ -1,6 +1,100 @@
-// People as the account API shows them, and the rules for their email addresses and names.
+// A person as the domain sees them (read from storage once, by `userFromRow`), as the account and
+// admin APIs show them (`userView`, the one place their JSON names are chosen), and the rules for
+// their email addresses and names.
+import type { Insertable, Updateable } from 'kysely';
 import { OAuthError } from '../../errors/oauth-error.js';
-import type { Role, UserRow } from '../../storage/schema.js';
+import type { Role, UserRow, UserTable } from '../../storage/schema.js';
+export type { Role } from '../../storage/schema.js';
+
+export interface User {
+  id: string;
+  /** Lower-cased; unique. */
+  email: string;
+  emailVerified: boolean;
+  /** A new address waiting for verification; the old one stays in force until then. */
+  pendingEmail: string | null;
+  name: string;
+  /** argon2id, PHC string. */
+  passwordHash: string;
+  role: Role;
+  disabled: boolean;
+  /** Bumped by logout-all, password change and reset, and disabling: older tokens die. */
+  tokenGeneration: number;
+  mfaEnabled: boolean;
+  /** The TOTP secret, sealed under the KEK (design.md, People). */
+  totpSecretSealed: string | null;
+  /** A sealed secret between setup/initiate and setup/verify. */
+  totpPendingSealed: string | null;
+  /** The last accepted TOTP time step: only later steps count. */
+  totpLastStep: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function userFromRow(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    pendingEmail: row.pending_email,
+    name: row.name,
+    passwordHash: row.password_hash,
+    role: row.role,
+    disabled: row.disabled === 1,
+    tokenGeneration: row.token_generation,
+    mfaEnabled: row.mfa_enabled === 1,
+    totpSecretSealed: row.totp_secret_sealed,
+    totpPendingSealed: row.totp_pending_sealed,
+    totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** The column of each field: the one place the domain's names meet the table's. */
+const COLUMNS = {
+  id: 'id',
+  email: 'email',
+  emailVerified: 'email_verified',
+  pendingEmail: 'pending_email',
+  name: 'name',
+  passwordHash: 'password_hash',
+  role: 'role',
+  disabled: 'disabled',
+  tokenGeneration: 'token_generation',
+  mfaEnabled: 'mfa_enabled',
+  totpSecretSealed: 'totp_secret_sealed',
+  totpPendingSealed: 'totp_pending_sealed',
+  totpLastStep: 'totp_last_step',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const satisfies Record<keyof User, keyof UserTable>;
+
+/** The row update for some fields of a user; flags are stored as 0/1. */
+export function userChanges(changes: Partial<Omit<User, 'id'>>): Updateable<UserTable> {
+  const row: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(changes)) {
+    if (value !== undefined) row[COLUMNS[field as keyof typeof COLUMNS]] = typeof value === 'boolean' ? Number(value) : value;
+  }
+  return row as Updateable<UserTable>;
+}
+
+/** A new person: no second factor yet, every earlier token generation unused. */
+export function newUserRow(user: Pick<User, 'id' | 'email' | 'emailVerified' | 'name' | 'passwordHash' | 'role'>, now: number): Insertable<UserTable> {
+  return {
+    id: user.id,
+    email: user.email,
+    email_verified: user.emailVerified ? 1 : 0,
+    pending_email: null,
+    name: user.name,
+    password_hash: user.passwordHash,
+    role: user.role,
+    disabled: 0,
+    token_generation: 0,
+    created_at: now,
+    updated_at: now,
+  };
+}
 
 export const ROLES: readonly Role[] = ['user', 'admin', 'enterprise_admin'];
 export const MAX_EMAIL_LENGTH = 254; // RFC 5321 §4.5.3.1.3, the longest usable path
@@ -42,23 +136,35 @@ export interface UserView {
   consents?: Record<string, ConsentView>;
 }
 
-export function userView(row: UserRow, consents?: Array<{ name: string; granted: number; version: string; recorded_at: number }>): UserView {
+export interface Consent {
+  name: string;
+  granted: boolean;
+  version: string;
+  recordedAt: number;
+}
+
+/** A stored consent row, mapped once where it is read. */
+export const consentFromRow = (row: { name: string; granted: number; version: string; recorded_at: number }): Consent => ({
+  name: row.name,
+  granted: row.granted === 1,
+  version: row.version,
+  recordedAt: Number(row.recorded_at),
+});
+
+/** The JSON of a user for /auth/me, /admin/users and `tessera users` (contract §4–5): its names are the API's. */
+export function userView(user: User, consents?: readonly Consent[]): UserView {
   return {
-    id: row.id,
-    email: row.email,
-    email_verified: row.email_verified === 1,
-    ...(row.pending_email ? { pending_email: row.pending_email } : {}),
-    name: row.name,
-    role: row.role,
-    disabled: row.disabled === 1,
-    mfa_enabled: row.mfa_enabled === 1,
-    created_at: new Date(Number(row.created_at)).toISOString(),
+    id: user.id,
+    email: user.email,
+    email_verified: user.emailVerified,
+    ...(user.pendingEmail ? { pending_email: user.pendingEmail } : {}),
+    name: user.name,
+    role: user.role,
+    disabled: user.disabled,
+    mfa_enabled: user.mfaEnabled,
+    created_at: new Date(user.createdAt).toISOString(),
     ...(consents
-      ? {
-          consents: Object.fromEntries(
-            consents.map((c) => [c.name, { granted: c.granted === 1, version: c.version, recorded_at: new Date(Number(c.recorded_at)).toISOString() }]),
-          ),
-        }
+      ? { consents: Object.fromEntries(consents.map((c) => [c.name, { granted: c.granted, version: c.version, recorded_at: new Date(c.recordedAt).toISOString() }])) }
       : {}),
   };
 }

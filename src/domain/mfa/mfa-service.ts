@@ -7,7 +7,9 @@ import { randomSecret, sha256 } from '../../crypto/random.js';
 import { seal, unseal } from '../../crypto/sealing.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';
+import type { Selectable } from 'kysely';
 import type { DbOrTx } from '../../storage/db.js';
+import type { MfaChallengeTable } from '../../storage/schema.js';
 import {
   advanceTotpStep,
   burnBackupCode,
@@ -19,11 +21,11 @@ import {
   spendChallenge,
 } from '../../storage/repositories/mfa.js';
 import { findUserById, updateUser } from '../../storage/repositories/users.js';
-import type { UserRow } from '../../storage/schema.js';
 import type { Client } from '../clients/client.js';
 import type { Actor } from '../accounts/user-admin.js';
 import type { AccountDeps } from '../accounts/deps.js';
 import type { SignInService } from '../accounts/sign-in.js';
+import { userChanges, userFromRow, type User } from '../accounts/user.js';
 import { hashBackupCode, looksLikeBackupCode, newBackupCodes } from './backup-codes.js';
 import { acceptTotp, newTotpSecret, otpauthUrl } from './totp.js';
 
@@ -40,11 +42,31 @@ export interface MfaChallengeResponse {
 }
 
 export interface PassedChallenge {
-  user: UserRow;
+  user: User;
   client: Client;
   cookie: boolean;
   amr: string[];
 }
+
+/** The login challenge between the password step and the code step, as stored. */
+interface Challenge {
+  userId: string;
+  clientId: string;
+  /** The login asked for browser (cookie) mode. */
+  cookie: boolean;
+  attempts: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+const challengeFromRow = (row: Selectable<MfaChallengeTable>): Challenge => ({
+  userId: row.user_id,
+  clientId: row.client_id,
+  cookie: row.cookie === 1,
+  attempts: row.attempts,
+  expiresAt: Number(row.expires_at),
+  usedAt: row.used_at === null ? null : Number(row.used_at),
+});
 
 export class MfaService {
   constructor(
@@ -56,9 +78,9 @@ export class MfaService {
 
   async initiate(userId: string): Promise<{ secret: string; otpauth_url: string; qr_code: string }> {
     const user = await this.user(userId);
-    if (user.mfa_enabled === 1) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
+    if (user.mfaEnabled) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
     const secret = newTotpSecret();
-    await updateUser(this.deps.db, user.id, { totp_pending_sealed: this.seal(user.id, secret), updated_at: this.deps.clock.now() });
+    await updateUser(this.deps.db, user.id, userChanges({ totpPendingSealed: this.seal(user.id, secret), updatedAt: this.deps.clock.now() }));
     const url = otpauthUrl(this.issuerName, user.email, secret);
     return { secret, otpauth_url: url, qr_code: await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, width: 256 }) };
   }
@@ -67,16 +89,16 @@ export class MfaService {
   async confirm(userId: string, code: string, meta: RequestMeta): Promise<{ backup_codes: string[] }> {
     const { db, clock, mail } = this.deps;
     const user = await this.user(userId);
-    if (user.mfa_enabled === 1) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
-    if (!user.totp_pending_sealed) throw new OAuthError('invalid_request', 'start the setup with /auth/2fa/setup/initiate first');
+    if (user.mfaEnabled) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
+    if (!user.totpPendingSealed) throw new OAuthError('invalid_request', 'start the setup with /auth/2fa/setup/initiate first');
     await this.deps.rateLimiter.check(meta, user.email);
-    const secret = this.unseal(user.id, user.totp_pending_sealed);
+    const secret = this.unseal(user.id, user.totpPendingSealed);
     const step = await acceptTotp(secret, code, null, clock.now());
     if (step === undefined) throw invalidCode();
     const codes = newBackupCodes();
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
-      await updateUser(tx, user.id, { mfa_enabled: 1, totp_secret_sealed: user.totp_pending_sealed, totp_pending_sealed: null, totp_last_step: step, updated_at: now });
+      await updateUser(tx, user.id, userChanges({ mfaEnabled: true, totpSecretSealed: user.totpPendingSealed, totpPendingSealed: null, totpLastStep: step, updatedAt: now }));
       await replaceBackupCodes(tx, user.id, codes, now);
       await mail.enqueue(tx, { to: user.email, ...templates.mfaEnabled({ name: user.name }) });
       await audit(tx, { event: 'mfa.enabled', userId: user.id, meta }, now);
@@ -89,7 +111,7 @@ export class MfaService {
     const { db, clock, mail } = this.deps;
     const user = await this.user(userId);
     await this.signIn.verifyCurrentPassword(user, password, meta);
-    if (user.mfa_enabled !== 1) return;
+    if (!user.mfaEnabled) return;
     await this.passCode(user, code, meta);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
@@ -104,9 +126,9 @@ export class MfaService {
   async regenerateBackupCodes(userId: string, code: string, meta: RequestMeta): Promise<{ backup_codes: string[] }> {
     const { db, clock } = this.deps;
     const user = await this.user(userId);
-    if (user.mfa_enabled !== 1 || !user.totp_secret_sealed) throw new OAuthError('invalid_request', 'two-factor authentication is off');
+    if (!user.mfaEnabled || !user.totpSecretSealed) throw new OAuthError('invalid_request', 'two-factor authentication is off');
     await this.deps.rateLimiter.check(meta, user.email);
-    const step = await acceptTotp(this.unseal(user.id, user.totp_secret_sealed), code, user.totp_last_step === null ? null : Number(user.totp_last_step), clock.now());
+    const step = await acceptTotp(this.unseal(user.id, user.totpSecretSealed), code, user.totpLastStep, clock.now());
     if (step === undefined || !(await advanceTotpStep(db, user.id, step))) throw invalidCode();
     const codes = newBackupCodes();
     const now = clock.now();
@@ -124,14 +146,14 @@ export class MfaService {
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       await this.turnOff(tx, user.id, now);
-      if (user.mfa_enabled === 1) await mail.enqueue(tx, { to: user.email, ...templates.mfaDisabled({ name: user.name }) });
+      if (user.mfaEnabled) await mail.enqueue(tx, { to: user.email, ...templates.mfaDisabled({ name: user.name }) });
       await audit(tx, { event: 'mfa.reset', userId: user.id, actorId: actor.id, meta: actor.meta }, now);
     });
     mail.wake();
   }
 
   /** After a correct password: a token good only at /auth/verify-2fa, for 5 minutes and 5 tries. */
-  async startChallenge(user: UserRow, client: Client, cookie: boolean): Promise<MfaChallengeResponse> {
+  async startChallenge(user: User, client: Client, cookie: boolean): Promise<MfaChallengeResponse> {
     const token = randomSecret();
     const now = this.deps.clock.now();
     await insertChallenge(this.deps.db, { tokenHash: sha256(token), userId: user.id, clientId: client.clientId, cookie, now, expiresAt: now + MFA_TOKEN_TTL_SECONDS * 1000 });
@@ -142,23 +164,25 @@ export class MfaService {
   async passChallenge(mfaToken: string, code: string, meta: RequestMeta): Promise<PassedChallenge> {
     const { db, clock, clients } = this.deps;
     const tokenHash = sha256(mfaToken);
-    const challenge = mfaToken.length <= 256 ? await findChallenge(db, tokenHash) : undefined;
-    if (!challenge || challenge.used_at !== null || Number(challenge.expires_at) <= clock.now() || challenge.attempts >= MFA_MAX_ATTEMPTS) {
+    const row = mfaToken.length <= 256 ? await findChallenge(db, tokenHash) : undefined;
+    const challenge = row ? challengeFromRow(row) : undefined;
+    if (!challenge || challenge.usedAt !== null || challenge.expiresAt <= clock.now() || challenge.attempts >= MFA_MAX_ATTEMPTS) {
       throw invalidMfaToken();
     }
-    const user = await findUserById(db, challenge.user_id);
-    const client = await clients.find(challenge.client_id);
-    if (!user || user.disabled === 1 || user.mfa_enabled !== 1 || !client) throw invalidMfaToken();
+    const userRow = await findUserById(db, challenge.userId);
+    const user = userRow ? userFromRow(userRow) : undefined;
+    const client = await clients.find(challenge.clientId);
+    if (!user || user.disabled || !user.mfaEnabled || !client) throw invalidMfaToken();
     await this.passCode(user, code, meta, () => countChallengeFailure(db, tokenHash));
     if (!(await spendChallenge(db, tokenHash, clock.now()))) throw invalidMfaToken();
-    return { user, client, cookie: challenge.cookie === 1, amr: ['pwd', 'otp'] };
+    return { user, client, cookie: challenge.cookie, amr: ['pwd', 'otp'] };
   }
 
   /**
    * The code step for a user whose password has just passed (the JSON challenge above, or the
    * hosted TOTP page): limits and lockout first, then the code; a wrong one counts toward lockout.
    */
-  async passCode(user: UserRow, code: string, meta: RequestMeta, onFailure: () => Promise<void> = async () => {}): Promise<void> {
+  async passCode(user: User, code: string, meta: RequestMeta, onFailure: () => Promise<void> = async () => {}): Promise<void> {
     const { db, clock, lockout, rateLimiter } = this.deps;
     await rateLimiter.check(meta, user.email);
     await lockout.assertOpen(db, user.email);
@@ -173,25 +197,25 @@ export class MfaService {
   }
 
   /** Checks and spends a second factor: a TOTP code (never twice) or an unused backup code. */
-  private async secondFactor(user: UserRow, code: string): Promise<'totp' | 'backup' | undefined> {
+  private async secondFactor(user: User, code: string): Promise<'totp' | 'backup' | undefined> {
     const { db, clock } = this.deps;
-    if (!user.totp_secret_sealed) return undefined;
+    if (!user.totpSecretSealed) return undefined;
     const trimmed = code.trim();
-    const step = await acceptTotp(this.unseal(user.id, user.totp_secret_sealed), trimmed, user.totp_last_step === null ? null : Number(user.totp_last_step), clock.now());
+    const step = await acceptTotp(this.unseal(user.id, user.totpSecretSealed), trimmed, user.totpLastStep, clock.now());
     if (step !== undefined) return (await advanceTotpStep(db, user.id, step)) ? 'totp' : undefined;
     if (looksLikeBackupCode(trimmed) && (await burnBackupCode(db, user.id, hashBackupCode(trimmed), clock.now()))) return 'backup';
     return undefined;
   }
 
   private async turnOff(tx: DbOrTx, userId: string, now: number): Promise<void> {
-    await updateUser(tx, userId, { mfa_enabled: 0, totp_secret_sealed: null, totp_pending_sealed: null, totp_last_step: null, updated_at: now });
+    await updateUser(tx, userId, userChanges({ mfaEnabled: false, totpSecretSealed: null, totpPendingSealed: null, totpLastStep: null, updatedAt: now }));
     await deleteBackupCodes(tx, userId);
   }
 
-  private async user(userId: string, missing: 'invalid_token' | 'not_found' = 'invalid_token'): Promise<UserRow> {
-    const user = userId.length <= 64 ? await findUserById(this.deps.db, userId) : undefined;
-    if (!user) throw missing === 'not_found' ? new OAuthError('not_found', 'no such user') : new OAuthError('invalid_token', 'the account no longer exists');
-    return user;
+  private async user(userId: string, missing: 'invalid_token' | 'not_found' = 'invalid_token'): Promise<User> {
+    const row = userId.length <= 64 ? await findUserById(this.deps.db, userId) : undefined;
+    if (!row) throw missing === 'not_found' ? new OAuthError('not_found', 'no such user') : new OAuthError('invalid_token', 'the account no longer exists');
+    return userFromRow(row);
   }
 
   private seal(userId: string, secret: string): string {

@@ -22,8 +22,8 @@ import {
 } from '../../storage/repositories/oidc.js';
 import { endSession } from '../../storage/repositories/sessions.js';
 import { findUserById } from '../../storage/repositories/users.js';
-import type { UserRow } from '../../storage/schema.js';
 import type { SignInService } from '../accounts/sign-in.js';
+import { userFromRow, type User } from '../accounts/user.js';
 import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import type { MfaService } from '../mfa/mfa-service.js';
@@ -47,7 +47,7 @@ export interface Interaction {
   id: string;
   request: AuthorizationRequest;
   client: Client;
-  user: UserRow | undefined;
+  user: User | undefined;
   step: 'login' | 'totp' | 'consent';
   attempts: number;
 }
@@ -75,7 +75,7 @@ export class AuthorizationFlow {
    */
   async begin(request: AuthorizationRequest, client: Client, browser: BrowserSession | undefined, csrfSecret: string): Promise<Next> {
     const now = this.deps.clock.now();
-    const freshEnough = browser !== undefined && (request.maxAge === undefined || now - Number(browser.session.auth_time) <= request.maxAge * 1000);
+    const freshEnough = browser !== undefined && (request.maxAge === undefined || now - browser.session.authTime <= request.maxAge * 1000);
     const needsLogin = !browser || request.prompt.includes('login') || !freshEnough;
     if (needsLogin && request.prompt.includes('none')) return this.error(request, 'login_required', 'the user is not signed in');
     if (!needsLogin && browser) {
@@ -91,21 +91,22 @@ export class AuthorizationFlow {
   /** A pending request, if it is alive and the form came from the browser that started it. */
   async interaction(id: string, csrfSecret: string | undefined): Promise<Interaction> {
     const row = id.length <= 64 ? await findInteraction(this.deps.db, id) : undefined;
-    if (!row || Number(row.expires_at) <= this.deps.clock.now()) throw new OAuthError('invalid_request', 'this sign-in has expired; start again from the application', { status: 400 });
+    if (!row || Number(row.expires_at) <= this.deps.clock.now()) throw new OAuthError('interaction_expired', 'this sign-in has expired; start again from the application');
     if (!csrfSecret || !hashesEqual(sha256(csrfSecret), row.csrf_hash)) {
-      throw new OAuthError('invalid_request', 'the form was not sent from the browser that started this sign-in', { status: 403 });
+      throw new OAuthError('interaction_forbidden', 'the form was not sent from the browser that started this sign-in');
     }
     const request = JSON.parse(row.params) as AuthorizationRequest;
     const client = await this.deps.clients.find(row.client_id);
-    if (!client) throw new OAuthError('invalid_request', 'the application is no longer registered', { status: 400 });
-    const user = row.user_id ? await findUserById(this.deps.db, row.user_id) : undefined;
+    if (!client) throw new OAuthError('interaction_client_gone', 'the application is no longer registered');
+    const userRow = row.user_id ? await findUserById(this.deps.db, row.user_id) : undefined;
+    const user = userRow ? userFromRow(userRow) : undefined;
     return { id: row.id, request, client, user, step: row.step, attempts: row.attempts };
   }
 
   /** The password step. Errors are OAuthErrors the page shows (401, 403, 423, 429). */
   async submitPassword(interaction: Interaction, email: string, password: string, meta: RequestMeta): Promise<Next> {
     const user = await this.deps.signIn.checkPassword(email, password, meta);
-    if (user.mfa_enabled === 1) {
+    if (user.mfaEnabled) {
       await updateInteraction(this.deps.db, interaction.id, { user_id: user.id, step: 'totp', attempts: 0 });
       return { kind: 'page', step: 'totp', interactionId: interaction.id };
     }
@@ -115,10 +116,10 @@ export class AuthorizationFlow {
   /** The TOTP (or backup code) step; five wrong codes end the interaction, as they end an mfa_token. */
   async submitCode(interaction: Interaction, code: string, meta: RequestMeta): Promise<Next> {
     const user = interaction.user;
-    if (interaction.step !== 'totp' || !user) throw new OAuthError('invalid_request', 'this sign-in is not waiting for a code', { status: 400 });
+    if (interaction.step !== 'totp' || !user) throw new OAuthError('interaction_state', 'this sign-in is not waiting for a code');
     if (interaction.attempts >= MAX_CODE_ATTEMPTS) {
       await deleteInteraction(this.deps.db, interaction.id);
-      throw new OAuthError('invalid_request', 'too many wrong codes; start again from the application', { status: 400 });
+      throw new OAuthError('interaction_expired', 'too many wrong codes; start again from the application');
     }
     await this.deps.mfa.passCode(user, code, meta, () => updateInteraction(this.deps.db, interaction.id, { attempts: interaction.attempts + 1 }));
     return this.signedIn(interaction, user, ['pwd', 'otp'], meta);
@@ -127,7 +128,7 @@ export class AuthorizationFlow {
   /** The consent step: remembered per client and scope set; a denial is access_denied. */
   async submitConsent(interaction: Interaction, browser: BrowserSession | undefined, approve: boolean, meta: RequestMeta): Promise<Next> {
     if (interaction.step !== 'consent' || !browser || browser.user.id !== interaction.user?.id) {
-      throw new OAuthError('invalid_request', 'this sign-in is not waiting for consent', { status: 400 });
+      throw new OAuthError('interaction_state', 'this sign-in is not waiting for consent');
     }
     await deleteInteraction(this.deps.db, interaction.id);
     if (!approve) return this.error(interaction.request, 'access_denied', 'the user denied the request');
@@ -160,9 +161,10 @@ export class AuthorizationFlow {
     const challenge = createHash('sha256').update(verifier, 'ascii').digest('base64url');
     if (!hashesEqual(challenge, row.code_challenge)) throw invalidGrant('code_verifier does not match the code_challenge');
 
-    const user = await findUserById(db, row.user_id);
+    const userRow = await findUserById(db, row.user_id);
+    const user = userRow ? userFromRow(userRow) : undefined;
     const browser = await this.deps.sessions.state(row.browser_session_id);
-    if (!user || user.disabled === 1 || !browser || browser.ended_at !== null || browser.session_generation !== user.token_generation) {
+    if (!user || user.disabled || !browser || browser.endedAt !== null || browser.sessionGeneration !== user.tokenGeneration) {
       throw invalidGrant('the sign-in behind this code has ended');
     }
     const scopes = row.scope.split(' ').filter(Boolean);
@@ -172,11 +174,11 @@ export class AuthorizationFlow {
         user,
         client,
         scopes,
-        amr: browser.amr.split(' '),
+        amr: browser.amr,
         meta,
         parentId: row.browser_session_id,
-        authTime: Number(browser.auth_time),
-        expiresAt: Number(browser.expires_at),
+        authTime: browser.authTime,
+        expiresAt: browser.expiresAt,
         withRefreshToken: client.grantTypes.includes('refresh_token'),
       });
       await recordCodeSession(tx, codeHash, started.sessionId);
@@ -195,16 +197,16 @@ export class AuthorizationFlow {
       sub: user.id,
       clientId: client.clientId,
       alg: client.idTokenAlg,
-      authTime: Number(browser.auth_time),
+      authTime: browser.authTime,
       sid: row.browser_session_id,
-      amr: browser.amr.split(' '),
+      amr: browser.amr,
       nonce: row.nonce,
       accessToken: issued.tokens.access_token,
     });
     return { ...issued.tokens, id_token: idToken };
   }
 
-  private async signedIn(interaction: Interaction, user: UserRow, amr: string[], meta: RequestMeta): Promise<Next> {
+  private async signedIn(interaction: Interaction, user: User, amr: string[], meta: RequestMeta): Promise<Next> {
     const { db, clock } = this.deps;
     const started = await db.transaction().execute(async (tx) => {
       await this.deps.signIn.resetFailures(tx, user.email);
@@ -229,7 +231,7 @@ export class AuthorizationFlow {
     return !request.scopes.every((scope) => granted.has(scope));
   }
 
-  private async issueCode(request: AuthorizationRequest, user: UserRow, browserSessionId: string): Promise<string> {
+  private async issueCode(request: AuthorizationRequest, user: User, browserSessionId: string): Promise<string> {
     const code = randomSecret();
     const now = this.deps.clock.now();
     await insertCode(this.deps.db, {

@@ -8,11 +8,12 @@ import { randomId, randomSecret, sha256 } from '../../crypto/random.js';
 import type { Db, DbOrTx } from '../../storage/db.js';
 import { endSessionTree, findBrowserSession, insertSession } from '../../storage/repositories/sessions.js';
 import { findUserById } from '../../storage/repositories/users.js';
-import type { SessionRow, UserRow } from '../../storage/schema.js';
+import { sessionFromRow, type Session } from '../sessions/session.js';
+import { userFromRow, type User } from '../accounts/user.js';
 
 export interface BrowserSession {
-  session: SessionRow;
-  user: UserRow;
+  session: Session;
+  user: User;
 }
 
 export class BrowserSessions {
@@ -25,16 +26,18 @@ export class BrowserSessions {
   /** The live session behind a cookie secret, with its user; undefined when it has ended. */
   async find(secret: string | undefined): Promise<BrowserSession | undefined> {
     if (!secret || secret.length > 128) return undefined;
-    const session = await findBrowserSession(this.db, sha256(secret));
+    const row = await findBrowserSession(this.db, sha256(secret));
+    const session = row ? sessionFromRow(row) : undefined;
     const now = this.clock.now();
-    if (!session || session.ended_at !== null || Number(session.expires_at) <= now) return undefined;
-    const user = await findUserById(this.db, session.user_id);
-    if (!user || user.disabled === 1 || user.token_generation !== session.token_generation) return undefined;
+    if (!session || session.endedAt !== null || session.expiresAt <= now) return undefined;
+    const userRow = await findUserById(this.db, session.userId);
+    const user = userRow ? userFromRow(userRow) : undefined;
+    if (!user || user.disabled || user.tokenGeneration !== session.tokenGeneration) return undefined;
     return { session, user };
   }
 
   /** Starts a browser session after every factor passed; returns the cookie secret. */
-  async start(tx: DbOrTx, user: UserRow, clientId: string, amr: readonly string[], meta: RequestMeta): Promise<{ id: string; secret: string; authTime: number }> {
+  async start(tx: DbOrTx, user: User, clientId: string, amr: readonly string[], meta: RequestMeta): Promise<{ id: string; secret: string; authTime: number }> {
     const now = this.clock.now();
     const id = randomId();
     const secret = randomSecret();
@@ -42,7 +45,7 @@ export class BrowserSessions {
       id,
       user_id: user.id,
       client_id: clientId,
-      token_generation: user.token_generation,
+      token_generation: user.tokenGeneration,
       amr: amr.join(' '),
       auth_time: now,
       created_at: now,

@@ -18,9 +18,15 @@ import {
   touchSession,
 } from '../../storage/repositories/sessions.js';
 import { bumpTokenGeneration } from '../../storage/repositories/users.js';
-import type { Role, UserRow } from '../../storage/schema.js';
+import type { Role, User } from '../accounts/user.js';
 import type { Client } from '../clients/client.js';
 import { userTokenAudience, type AccessTokens } from '../tokens/access-tokens.js';
+import { sessionStateFromRow, type SessionState } from './session.js';
+
+const findState = async (db: DbOrTx, sessionId: string): Promise<SessionState | undefined> => {
+  const row = await findSessionWithUser(db, sessionId);
+  return row ? sessionStateFromRow(row) : undefined;
+};
 
 export interface TokenPair {
   access_token: string;
@@ -40,7 +46,7 @@ export interface IssuedTokens {
 }
 
 export interface NewSession {
-  user: Pick<UserRow, 'id' | 'role' | 'token_generation'>;
+  user: Pick<User, 'id' | 'role' | 'tokenGeneration'>;
   client: Client;
   scopes: readonly string[];
   amr: readonly string[];
@@ -55,33 +61,18 @@ export interface GrantSession extends NewSession {
   withRefreshToken: boolean;
 }
 
-/** What decides whether a session's tokens are alive. */
-export interface SessionState {
-  session_id: string;
-  user_id: string;
-  client_id: string;
-  session_generation: number;
-  user_generation: number;
-  expires_at: number;
-  ended_at: number | null;
-  disabled: number;
-  role: Role;
-  amr: string;
-  auth_time: number;
-  parent_id: string | null;
-  parent_ended_at: number | null;
-  parent_expires_at: number | null;
-}
+export type { Session, SessionState } from './session.js';
 
 export const sessionAlive = (state: SessionState | undefined, now: number): state is SessionState =>
   state !== undefined &&
-  state.ended_at === null &&
-  Number(state.expires_at) > now &&
-  state.disabled === 0 &&
-  state.session_generation === state.user_generation &&
-  (state.parent_id === null || (state.parent_ended_at === null && Number(state.parent_expires_at) > now));
+  state.endedAt === null &&
+  state.expiresAt > now &&
+  !state.userDisabled &&
+  state.sessionGeneration === state.userGeneration &&
+  (state.parentId === null || (state.parentEndedAt === null && state.parentExpiresAt !== null && state.parentExpiresAt > now));
 
-const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked', { detail, status: 401 });
+// No HTTP status here: the /auth API answers it with 401, the token endpoint with 400 (RFC 6749 §5.2).
+const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked', { detail });
 
 export class Sessions {
   constructor(
@@ -115,7 +106,7 @@ export class Sessions {
       id: sessionId,
       user_id: session.user.id,
       client_id: session.client.clientId,
-      token_generation: session.user.token_generation,
+      token_generation: session.user.tokenGeneration,
       amr: session.amr.join(' '),
       auth_time: shape.authTime,
       created_at: now,
@@ -149,16 +140,16 @@ export class Sessions {
       // RFC 6749 §6: a refresh may ask for less than was granted, never more (checked before the
       // token is spent, so the mistake costs the client nothing).
       if (narrowScope && !narrowScope.every((scope) => granted.includes(scope))) return { ok: false as const, error: 'scope', scopeError: true };
-      const state = (await findSessionWithUser(tx, row.session_id)) as SessionState | undefined;
+      const state = await findState(tx, row.session_id);
       if (row.used_at !== null || !(await markRefreshTokenUsed(tx, tokenHash, now))) {
         // Reuse: whoever holds the newer token may be an attacker, or the victim; end them both.
         if (await endSession(tx, row.session_id, 'refresh_reuse', now)) {
-          await audit(tx, { event: 'refresh.reuse_detected', userId: state?.user_id ?? null, ...(meta ? { meta } : {}), detail: { session: row.session_id } }, now);
+          await audit(tx, { event: 'refresh.reuse_detected', userId: state?.userId ?? null, ...(meta ? { meta } : {}), detail: { session: row.session_id } }, now);
         }
         return { ok: false as const, error: 'refresh token reuse: family revoked' };
       }
       if (!sessionAlive(state, now) || Number(row.expires_at) <= now) return { ok: false as const, error: 'session ended or token expired' };
-      const expiresAt = Math.min(now + this.config.refreshTokenTtl * 1000, Number(state.expires_at));
+      const expiresAt = Math.min(now + this.config.refreshTokenTtl * 1000, state.expiresAt);
       const scopes = narrowScope ? [...narrowScope] : granted;
       const next = await this.newRefreshToken(tx, row.session_id, row.client_id, scopes, now, expiresAt);
       await touchSession(tx, row.session_id, now);
@@ -168,10 +159,10 @@ export class Sessions {
       if ('scopeError' in outcome) throw new OAuthError('invalid_scope', 'a refresh may not widen the granted scope');
       throw invalidGrant(outcome.error);
     }
-    const client = await this.resolveClient(outcome.state.client_id);
+    const client = await this.resolveClient(outcome.state.clientId);
     if (!client) throw invalidGrant('client deleted');
     // The role is read now, so a changed role shows in the next access token (security.md, Refresh).
-    return { ...(await this.pair(client, outcome.state.user_id, outcome.state.role, outcome.state.session_id, outcome.scopes, outcome.next)), state: outcome.state };
+    return { ...(await this.pair(client, outcome.state.userId, outcome.state.role, outcome.state.sessionId, outcome.scopes, outcome.next)), state: outcome.state };
   }
 
   /** The session a refresh token belongs to, alive or not; undefined for an unknown token. */
@@ -191,7 +182,7 @@ export class Sessions {
   }
 
   async state(sessionId: string): Promise<SessionState | undefined> {
-    return (await findSessionWithUser(this.db, sessionId)) as SessionState | undefined;
+    return findState(this.db, sessionId);
   }
 
   private async newRefreshToken(tx: DbOrTx, sessionId: string, clientId: string, scopes: readonly string[], now: number, sessionExpiresAt: number) {

@@ -67,7 +67,7 @@ export class Introspection {
     if (!client) return undefined;
     if (claims.sid === undefined) return { ...verified, client };
     const session = await this.sessions.state(claims.sid);
-    if (!sessionAlive(session, this.clock.now()) || session.user_id !== claims.sub) return undefined;
+    if (!sessionAlive(session, this.clock.now()) || session.userId !== claims.sub) return undefined;
     return { ...verified, client, session };
   }
 
@@ -101,7 +101,7 @@ export class Introspection {
       active: true,
       scope: row.scope,
       client_id: row.client_id,
-      sub: session.user_id,
+      sub: session.userId,
       aud: client.audience ?? this.issuer,
       iss: this.issuer,
       exp: Math.floor(Number(row.expires_at) / 1000),

@@ -1,19 +1,15 @@
 // The admin API (contract §5): users, clients, keys and the audit log, for users whose role,
-// read from the database on every request, is `admin`.
-import type Router from '@koa/router';
-import { keyView } from '../../crypto/key-view.js';
-import { KEY_ALGS } from '../../crypto/key-policy.js';
+// read from the database on every request, is `admin`. Every handler expects the Bearer check and
+// the role check before it; every change names the admin as its actor.
+import type { AuditQuery } from '../../audit/audit-query.js';
 import { KeyNotFoundError } from '../../crypto/key-lifecycle.js';
-import { audit } from '../../audit/audit-log.js';
+import type { UserAdminService } from '../../domain/accounts/user-admin.js';
 import { clientMetadata } from '../../domain/clients/client.js';
-import type { ClientChanges } from '../../domain/clients/client-service.js';
-import { decodeCursor, encodeCursor } from '../../domain/paging-cursor.js';
+import type { ClientChanges, ClientService } from '../../domain/clients/client-service.js';
+import { isKeyAlg, KEY_ALGS, type KeyAdmin } from '../../domain/keys/key-admin.js';
+import type { MfaService } from '../../domain/mfa/mfa-service.js';
 import { OAuthError } from '../../errors/oauth-error.js';
-import { listAudit } from '../../storage/repositories/audit.js';
-import { listSigningKeys } from '../../storage/repositories/signing-keys.js';
-import type { KeyAlg } from '../../storage/schema.js';
-import type { Services } from '../../services.js';
-import type { AppContext, AppState } from '../context.js';
+import type { AppContext, RouteContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { optionalBoolean, optionalString, requiredString } from '../auth-api/fields.js';
 
@@ -48,107 +44,90 @@ const limitOf = (ctx: AppContext) => {
   return Number(text);
 };
 
-export function adminRoutes(router: Router<AppState>, services: Services, afterKeyChange: () => Promise<void>): void {
-  const { config } = services;
+export interface AdminHandlerDeps {
+  /** Tessera's issuer: the default audience a client's metadata shows. */
+  issuer: string;
+  users: UserAdminService;
+  mfa: MfaService;
+  clients: ClientService;
+  keyAdmin: KeyAdmin;
+  auditLog: AuditQuery;
+}
 
-  router.get('/admin/users', async (ctx) => {
-    ctx.body = await services.users.list({ limit: limitOf(ctx), cursor: query(ctx, 'cursor'), role: query(ctx, 'role'), email: query(ctx, 'email') });
-  });
-  router.get('/admin/users/:id', async (ctx) => {
-    ctx.body = await services.users.get(ctx.params.id!);
-  });
-  router.patch('/admin/users/:id', async (ctx) => {
-    const { body } = ctx.state;
-    const role = optionalString(body, 'role');
-    const disabled = optionalBoolean(body, 'disabled');
-    if (role === undefined && disabled === undefined) throw new OAuthError('invalid_request', 'nothing to change: send role and/or disabled');
-    if (role !== undefined) await services.users.setRole(ctx.params.id!, role, actorOf(ctx));
-    if (disabled !== undefined) await services.users.setDisabled(ctx.params.id!, disabled, actorOf(ctx));
-    ctx.body = await services.users.get(ctx.params.id!);
-  });
-  router.post('/admin/users/:id/disable', async (ctx) => {
-    ctx.body = await services.users.setDisabled(ctx.params.id!, true, actorOf(ctx));
-  });
-  router.post('/admin/users/:id/enable', async (ctx) => {
-    ctx.body = await services.users.setDisabled(ctx.params.id!, false, actorOf(ctx));
-  });
-  router.post('/admin/users/:id/unlock', async (ctx) => {
-    ctx.body = await services.users.unlock(ctx.params.id!, actorOf(ctx));
-  });
+export function adminHandlers({ issuer, users, mfa, clients, keyAdmin, auditLog }: AdminHandlerDeps) {
+  return {
+    async listUsers(ctx: AppContext) {
+      ctx.body = await users.list({ limit: limitOf(ctx), cursor: query(ctx, 'cursor'), role: query(ctx, 'role'), email: query(ctx, 'email') });
+    },
+    async getUser(ctx: RouteContext) {
+      ctx.body = await users.get(ctx.params.id!);
+    },
+    async updateUser(ctx: RouteContext) {
+      const { body } = ctx.state;
+      const role = optionalString(body, 'role');
+      const disabled = optionalBoolean(body, 'disabled');
+      if (role === undefined && disabled === undefined) throw new OAuthError('invalid_request', 'nothing to change: send role and/or disabled');
+      if (role !== undefined) await users.setRole(ctx.params.id!, role, actorOf(ctx));
+      if (disabled !== undefined) await users.setDisabled(ctx.params.id!, disabled, actorOf(ctx));
+      ctx.body = await users.get(ctx.params.id!);
+    },
+    async disableUser(ctx: RouteContext) {
+      ctx.body = await users.setDisabled(ctx.params.id!, true, actorOf(ctx));
+    },
+    async enableUser(ctx: RouteContext) {
+      ctx.body = await users.setDisabled(ctx.params.id!, false, actorOf(ctx));
+    },
+    async unlockUser(ctx: RouteContext) {
+      ctx.body = await users.unlock(ctx.params.id!, actorOf(ctx));
+    },
+    async resetMfa(ctx: RouteContext) {
+      await mfa.adminReset(ctx.params.id!, actorOf(ctx));
+      ctx.body = await users.get(ctx.params.id!);
+    },
 
-  router.delete('/admin/users/:id/2fa', async (ctx) => {
-    await services.mfa.adminReset(ctx.params.id!, actorOf(ctx));
-    ctx.body = await services.users.get(ctx.params.id!);
-  });
+    async listClients(ctx: AppContext) {
+      ctx.body = { clients: (await clients.list()).map((client) => clientMetadata(client, issuer)) };
+    },
+    async createClient(ctx: AppContext) {
+      const { client, secret } = await clients.create({ ...clientFields(ctx.state.body), name: requiredString(ctx.state.body, 'client_name') }, actorOf(ctx));
+      ctx.status = 201;
+      ctx.body = clientMetadata(client, issuer, secret);
+    },
+    async getClient(ctx: RouteContext) {
+      ctx.body = clientMetadata(await clients.get(ctx.params.id!), issuer);
+    },
+    async updateClient(ctx: RouteContext) {
+      ctx.body = clientMetadata(await clients.update(ctx.params.id!, clientFields(ctx.state.body), actorOf(ctx)), issuer);
+    },
+    async deleteClient(ctx: RouteContext) {
+      await clients.delete(ctx.params.id!, actorOf(ctx));
+      ctx.status = 204;
+    },
+    async rotateClientSecret(ctx: RouteContext) {
+      const { client, secret } = await clients.rotateSecret(ctx.params.id!, actorOf(ctx));
+      ctx.body = clientMetadata(client, issuer, secret);
+    },
 
-  router.get('/admin/clients', async (ctx) => {
-    ctx.body = { clients: (await services.clients.list()).map((client) => clientMetadata(client, config.issuer)) };
-  });
-  router.post('/admin/clients', async (ctx) => {
-    const { client, secret } = await services.clients.create({ ...clientFields(ctx.state.body), name: requiredString(ctx.state.body, 'client_name') }, actorOf(ctx));
-    ctx.status = 201;
-    ctx.body = clientMetadata(client, config.issuer, secret);
-  });
-  router.get('/admin/clients/:id', async (ctx) => {
-    ctx.body = clientMetadata(await services.clients.get(ctx.params.id!), config.issuer);
-  });
-  router.patch('/admin/clients/:id', async (ctx) => {
-    ctx.body = clientMetadata(await services.clients.update(ctx.params.id!, clientFields(ctx.state.body), actorOf(ctx)), config.issuer);
-  });
-  router.delete('/admin/clients/:id', async (ctx) => {
-    await services.clients.delete(ctx.params.id!, actorOf(ctx));
-    ctx.status = 204;
-  });
-  router.post('/admin/clients/:id/rotate-secret', async (ctx) => {
-    const { client, secret } = await services.clients.rotateSecret(ctx.params.id!, actorOf(ctx));
-    ctx.body = clientMetadata(client, config.issuer, secret);
-  });
+    async listKeys(ctx: AppContext) {
+      ctx.body = { keys: await keyAdmin.list() };
+    },
+    async rotateKeys(ctx: AppContext) {
+      const alg = optionalString(ctx.state.body, 'alg');
+      if (alg !== undefined && !isKeyAlg(alg)) throw new OAuthError('invalid_request', `alg must be one of ${KEY_ALGS.join(', ')}`);
+      const force = optionalBoolean(ctx.state.body, 'force') ?? false;
+      ctx.body = { keys: await keyAdmin.rotate(alg ? [alg] : undefined, force, actorOf(ctx)) };
+    },
+    async revokeKey(ctx: RouteContext) {
+      try {
+        ctx.body = await keyAdmin.revoke(ctx.params.kid!, actorOf(ctx));
+      } catch (error) {
+        if (error instanceof KeyNotFoundError) throw new OAuthError('not_found', 'no such key');
+        throw error;
+      }
+    },
 
-  router.get('/admin/keys', async (ctx) => {
-    ctx.body = { keys: (await listSigningKeys(services.db)).map(keyView) };
-  });
-  router.post('/admin/keys/rotate', async (ctx) => {
-    const alg = optionalString(ctx.state.body, 'alg');
-    if (alg !== undefined && !KEY_ALGS.includes(alg as KeyAlg)) throw new OAuthError('invalid_request', `alg must be one of ${KEY_ALGS.join(', ')}`);
-    const force = optionalBoolean(ctx.state.body, 'force') ?? false;
-    const { kids } = await services.keys.lifecycle.rotate(alg ? [alg as KeyAlg] : KEY_ALGS, force, ctx.state.user!.id);
-    await audit(services.db, { event: 'key.rotated', actorId: ctx.state.user!.id, meta: requestMeta(ctx), detail: { kids: kids.join(','), force } }, services.clock.now());
-    await afterKeyChange();
-    const rows = await listSigningKeys(services.db);
-    ctx.body = { keys: kids.map((kid) => keyView(rows.find((row) => row.kid === kid)!)) };
-  });
-  router.post('/admin/keys/:kid/revoke', async (ctx) => {
-    const kid = ctx.params.kid!;
-    try {
-      await services.keys.lifecycle.revoke(kid, ctx.state.user!.id);
-    } catch (error) {
-      if (error instanceof KeyNotFoundError) throw new OAuthError('not_found', 'no such key');
-      throw error;
-    }
-    await afterKeyChange();
-    const row = (await listSigningKeys(services.db)).find((candidate) => candidate.kid === kid)!;
-    ctx.body = keyView(row);
-  });
-
-  router.get('/admin/audit', async (ctx) => {
-    const limit = Math.min(Math.max(limitOf(ctx) ?? 100, 1), 500);
-    const cursor = query(ctx, 'cursor');
-    const before = cursor ? decodeCursor(cursor) : undefined;
-    const rows = await listAudit(services.db, { userId: query(ctx, 'user_id'), event: query(ctx, 'event'), limit: limit + 1, ...(before ? { before } : {}) });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    ctx.body = {
-      events: page.map((row) => ({
-        id: row.id,
-        event: row.event,
-        user_id: row.user_id,
-        actor_id: row.actor_id,
-        ip: row.ip,
-        user_agent: row.user_agent,
-        detail: JSON.parse(row.detail) as unknown,
-        created_at: new Date(Number(row.created_at)).toISOString(),
-      })),
-      next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
-    };
-  });
+    async listAudit(ctx: AppContext) {
+      ctx.body = await auditLog.list({ userId: query(ctx, 'user_id'), event: query(ctx, 'event'), limit: limitOf(ctx), cursor: query(ctx, 'cursor') });
+    },
+  };
 }

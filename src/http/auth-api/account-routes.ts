@@ -1,44 +1,69 @@
 // /auth routes of an account's life cycle that need no sign-in: register, verify the email,
 // forgotten and reset passwords (contract §4).
-import type Router from '@koa/router';
-import type { Services } from '../../services.js';
-import type { AppState } from '../context.js';
+import type { PasswordService } from '../../domain/accounts/passwords.js';
+import type { RegistrationService } from '../../domain/accounts/registration.js';
+import { isOAuthError, mapStatus } from '../../errors/oauth-error.js';
+import type { AppContext } from '../context.js';
+import { MAIL_LINK_STATUSES } from '../middleware/errors.js';
 import { requestMeta } from '../request-meta.js';
 import { field, requiredString } from './fields.js';
 
 const ACCEPTED = { status: 'accepted' };
 
-export function accountRoutes(router: Router<AppState>, services: Services): void {
-  router.post('/auth/register', async (ctx) => {
+/** Spends a mailed link's token: a bad link is answered with this API's status for it (400). */
+async function spendingMailLink(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    throw isOAuthError(error) ? mapStatus(error, MAIL_LINK_STATUSES) : error;
+  }
+}
+
+export interface AccountRouteDeps {
+  registration: RegistrationService;
+  passwords: PasswordService;
+}
+
+export function accountHandlers(deps: AccountRouteDeps) {
+  const { registration, passwords } = deps;
+
+  /** POST /auth/register: 202 whether or not the address is taken. */
+  async function register(ctx: AppContext): Promise<void> {
     const { body } = ctx.state;
-    await services.registration.register(
+    await registration.register(
       { email: requiredString(body, 'email'), password: requiredString(body, 'password'), name: requiredString(body, 'name'), consents: field(body, 'consents') as never },
       requestMeta(ctx),
     );
     ctx.status = 202;
     ctx.body = ACCEPTED;
-  });
+  }
 
-  router.post('/auth/verify-email', async (ctx) => {
-    await services.registration.verifyEmail(requiredString(ctx.state.body, 'token'), requestMeta(ctx));
+  /** POST /auth/verify-email */
+  async function verifyEmail(ctx: AppContext): Promise<void> {
+    await spendingMailLink(() => registration.verifyEmail(requiredString(ctx.state.body, 'token'), requestMeta(ctx)));
     ctx.body = { status: 'verified' };
-  });
+  }
 
-  router.post('/auth/resend-verification', async (ctx) => {
-    await services.registration.resendVerification(requiredString(ctx.state.body, 'email'), requestMeta(ctx));
+  /** POST /auth/resend-verification */
+  async function resendVerification(ctx: AppContext): Promise<void> {
+    await registration.resendVerification(requiredString(ctx.state.body, 'email'), requestMeta(ctx));
     ctx.status = 202;
     ctx.body = ACCEPTED;
-  });
+  }
 
-  router.post('/auth/forgot-password', async (ctx) => {
-    await services.passwords.forgot(requiredString(ctx.state.body, 'email'), requestMeta(ctx));
+  /** POST /auth/forgot-password */
+  async function forgotPassword(ctx: AppContext): Promise<void> {
+    await passwords.forgot(requiredString(ctx.state.body, 'email'), requestMeta(ctx));
     ctx.status = 202;
     ctx.body = ACCEPTED;
-  });
+  }
 
-  router.post('/auth/reset-password', async (ctx) => {
+  /** POST /auth/reset-password */
+  async function resetPassword(ctx: AppContext): Promise<void> {
     const { body } = ctx.state;
-    await services.passwords.reset(requiredString(body, 'token'), requiredString(body, 'password'), requestMeta(ctx));
+    await spendingMailLink(() => passwords.reset(requiredString(body, 'token'), requiredString(body, 'password'), requestMeta(ctx)));
     ctx.body = { status: 'password_reset' };
-  });
+  }
+
+  return { register, verifyEmail, resendVerification, forgotPassword, resetPassword };
 }

@@ -24,7 +24,7 @@ export function requireUser(introspection: Introspection, issuer: string) {
     if (!audiences.includes(issuer)) throw invalidToken('the access token is not meant for Tessera');
     if (!active.client.firstParty) throw invalidToken('only tokens of first-party clients open this API');
     if (!active.session) throw invalidToken('the access token does not belong to a signed-in user');
-    ctx.state.user = { id: active.session.user_id, sid: active.session.session_id, role: active.session.role, client: active.client };
+    ctx.state.user = { id: active.session.userId, sid: active.session.sessionId, role: active.session.role, client: active.client };
     await next();
   };
 }

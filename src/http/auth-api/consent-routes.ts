@@ -1,32 +1,31 @@
-// The consents a user gave to (third-party) applications: list and revoke (issue: remembered per
-// client and scope set, revocable later). Revoking also ends that application's sessions.
-import type Router from '@koa/router';
-import { audit } from '../../audit/audit-log.js';
-import { OAuthError } from '../../errors/oauth-error.js';
-import { deleteClientConsent, listClientConsents } from '../../storage/repositories/oidc.js';
-import type { Services } from '../../services.js';
-import type { AppContext, AppState, Next } from '../context.js';
+// The consents a user gave to (third-party) applications: list and revoke (contract §4; the domain
+// remembers them per client and scope set). Both routes expect the Bearer check before them.
+import type { ConsentService } from '../../domain/consents/consent-service.js';
+import type { AppContext, RouteContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 
-export function consentRoutes(router: Router<AppState>, services: Services, requireUser: (ctx: AppContext, next: Next) => Promise<void>): void {
-  router.get('/auth/consents', requireUser, async (ctx) => {
-    const rows = await listClientConsents(services.db, ctx.state.user!.id);
-    const consents = [];
-    for (const row of rows) {
-      const client = await services.clientRegistry.find(row.client_id);
-      consents.push({ client_id: row.client_id, client_name: client?.name ?? null, scope: row.scope, granted_at: new Date(Number(row.granted_at)).toISOString() });
-    }
-    ctx.body = { consents };
-  });
+export interface ConsentHandlerDeps {
+  consents: ConsentService;
+}
 
-  router.delete('/auth/consents/:client_id', requireUser, async (ctx) => {
-    const user = ctx.state.user!;
-    const clientId = ctx.params.client_id ?? '';
-    await services.db.transaction().execute(async (tx) => {
-      if (!(await deleteClientConsent(tx, user.id, clientId))) throw new OAuthError('not_found', 'no consent for that application');
-      await tx.updateTable('sessions').set({ ended_at: services.clock.now(), end_reason: 'consent_revoked' }).where('user_id', '=', user.id).where('client_id', '=', clientId).where('parent_id', 'is not', null).where('ended_at', 'is', null).execute();
-      await audit(tx, { event: 'user.consent_revoked', userId: user.id, meta: requestMeta(ctx), detail: { client_id: clientId } }, services.clock.now());
-    });
-    ctx.status = 204;
-  });
+export function consentHandlers({ consents }: ConsentHandlerDeps) {
+  return {
+    async listConsents(ctx: AppContext) {
+      const granted = await consents.list(ctx.state.user!.id);
+      ctx.body = {
+        consents: granted.map((consent) => ({
+          client_id: consent.clientId,
+          client_name: consent.clientName,
+          scope: consent.scope,
+          granted_at: new Date(consent.grantedAt).toISOString(),
+        })),
+      };
+    },
+
+    /** Revoking also ends that application's sessions. */
+    async revokeConsent(ctx: RouteContext) {
+      await consents.revoke({ id: ctx.state.user!.id, meta: requestMeta(ctx) }, ctx.params.client_id ?? '');
+      ctx.status = 204;
+    },
+  };
 }

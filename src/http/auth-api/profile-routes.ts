@@ -1,59 +1,57 @@
 // /auth routes of the signed-in user's own account: /auth/me and change-password (contract §4).
-import type Router from '@koa/router';
-import type { Services } from '../../services.js';
-import type { AppContext, AppState, Next } from '../context.js';
+// Each runs behind the Bearer check (bearer.ts), which sets ctx.state.user.
+import type { Config } from '../../config/config.js';
+import type { PasswordService } from '../../domain/accounts/passwords.js';
+import type { ProfileService } from '../../domain/accounts/profile.js';
+import type { AppContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { field, optionalString, requiredString } from './fields.js';
 import { cookieName, setRefreshCookie } from './refresh-cookie.js';
 
-export function profileRoutes(router: Router<AppState>, services: Services, requireUser: (ctx: AppContext, next: Next) => Promise<void>): void {
-  router.get('/auth/me', requireUser, async (ctx) => {
-    ctx.body = await services.profile.get(ctx.state.user!.id);
-  });
+export interface ProfileRouteDeps {
+  config: Config;
+  profile: ProfileService;
+  passwords: PasswordService;
+}
 
-  router.patch('/auth/me', requireUser, async (ctx) => {
+export function profileHandlers(deps: ProfileRouteDeps) {
+  const { config, profile, passwords } = deps;
+
+  /** GET /auth/me */
+  async function me(ctx: AppContext): Promise<void> {
+    ctx.body = await profile.get(ctx.state.user!.id);
+  }
+
+  /** PATCH /auth/me */
+  async function updateMe(ctx: AppContext): Promise<void> {
     const { body } = ctx.state;
-    ctx.body = await services.profile.update(
+    ctx.body = await profile.update(
       ctx.state.user!.id,
       { name: optionalString(body, 'name'), email: optionalString(body, 'email'), current_password: optionalString(body, 'current_password'), consents: field(body, 'consents') },
       requestMeta(ctx),
     );
-  });
+  }
 
-  router.delete('/auth/me', requireUser, async (ctx) => {
-    await services.profile.delete(ctx.state.user!.id, requiredString(ctx.state.body, 'password'), requestMeta(ctx));
+  /** DELETE /auth/me */
+  async function deleteMe(ctx: AppContext): Promise<void> {
+    await profile.delete(ctx.state.user!.id, requiredString(ctx.state.body, 'password'), requestMeta(ctx));
     ctx.status = 204;
-  });
+  }
 
-  router.post('/auth/2fa/setup/initiate', requireUser, async (ctx) => {
-    ctx.body = await services.mfa.initiate(ctx.state.user!.id);
-  });
-
-  router.post('/auth/2fa/setup/verify', requireUser, async (ctx) => {
-    ctx.body = await services.mfa.confirm(ctx.state.user!.id, requiredString(ctx.state.body, 'code'), requestMeta(ctx));
-  });
-
-  router.post('/auth/2fa/disable', requireUser, async (ctx) => {
-    const { body } = ctx.state;
-    await services.mfa.disable(ctx.state.user!.id, requiredString(body, 'password'), requiredString(body, 'code'), requestMeta(ctx));
-    ctx.status = 204;
-  });
-
-  router.post('/auth/2fa/backup-codes', requireUser, async (ctx) => {
-    ctx.body = await services.mfa.regenerateBackupCodes(ctx.state.user!.id, requiredString(ctx.state.body, 'code'), requestMeta(ctx));
-  });
-
-  router.post('/auth/change-password', requireUser, async (ctx) => {
+  /** POST /auth/change-password */
+  async function changePassword(ctx: AppContext): Promise<void> {
     const { body } = ctx.state;
     const user = ctx.state.user!;
-    const pair = await services.passwords.change(user.id, user.client, requiredString(body, 'current_password'), requiredString(body, 'password'), requestMeta(ctx));
+    const pair = await passwords.change(user.id, user.client, requiredString(body, 'current_password'), requiredString(body, 'password'), requestMeta(ctx));
     // A browser-mode app keeps its refresh token in the cookie: the new one goes there, not in the body.
-    if (ctx.cookies.get(cookieName(services.config))) {
-      setRefreshCookie(ctx, services.config, pair.refresh_token);
+    if (ctx.cookies.get(cookieName(config))) {
+      setRefreshCookie(ctx, config, pair.refresh_token);
       const { refresh_token: _omitted, ...rest } = pair;
       ctx.body = rest;
       return;
     }
     ctx.body = pair;
-  });
+  }
+
+  return { me, updateMe, deleteMe, changePassword };
 }

@@ -1,19 +1,46 @@
 // /auth routes of signing in and out: login, refresh, logout, logout-all, and the user's sessions
-// (contract §4).
-import type Router from '@koa/router';
+// (contract §4). Each handler parses the request, calls one domain method and renders its answer.
+import type { Config } from '../../config/config.js';
+import type { MfaService } from '../../domain/mfa/mfa-service.js';
+import type { SignInService } from '../../domain/accounts/sign-in.js';
+import type { Session } from '../../domain/sessions/session.js';
+import type { Sessions, TokenPair } from '../../domain/sessions/sessions.js';
+import type { SignOutService } from '../../domain/sessions/sign-out.js';
 import { OAuthError } from '../../errors/oauth-error.js';
-import type { TokenPair } from '../../domain/sessions/sessions.js';
-import { listLiveSessions } from '../../storage/repositories/sessions.js';
-import { audit } from '../../audit/audit-log.js';
-import type { Services } from '../../services.js';
-import type { AppContext, AppState, Next } from '../context.js';
+import type { AppContext, RouteContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { optionalBoolean, optionalString, requiredString } from './fields.js';
 import { clearRefreshCookie, presentedRefreshToken, setRefreshCookie } from './refresh-cookie.js';
 
-export function sessionRoutes(router: Router<AppState>, services: Services, requireUser: (ctx: AppContext, next: Next) => Promise<void>): void {
-  const { config } = services;
+export interface SessionHandlerDeps {
+  config: Config;
+  signIn: SignInService;
+  mfa: MfaService;
+  sessions: Sessions;
+  signOut: SignOutService;
+}
 
+/** The signed-in user of a Bearer-protected route as the actor of what it does. */
+const userActor = (ctx: AppContext) => ({ id: ctx.state.user!.id, meta: requestMeta(ctx) });
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const sessionView = (session: Session, currentSid: string) => ({
+  id: session.id,
+  client_id: session.clientId,
+  created_at: iso(session.createdAt),
+  last_used_at: iso(session.lastUsedAt),
+  expires_at: iso(session.expiresAt),
+  ip: session.ip,
+  user_agent: session.userAgent,
+  current: session.id === currentSid,
+});
+
+/**
+ * The handlers of the session routes. `logoutAll`, `listSessions` and `endSession` expect the
+ * Bearer check (bearer.ts) before them.
+ */
+export function sessionHandlers({ config, signIn, mfa, sessions, signOut }: SessionHandlerDeps) {
   /** In browser mode the refresh token goes into the cookie and not into the body. */
   const answerTokens = (ctx: AppContext, pair: TokenPair, cookie: boolean) => {
     if (!cookie) {
@@ -25,86 +52,56 @@ export function sessionRoutes(router: Router<AppState>, services: Services, requ
     ctx.body = rest;
   };
 
-  router.post('/auth/login', async (ctx) => {
-    const { body } = ctx.state;
-    const meta = requestMeta(ctx);
-    const client = await services.signIn.firstPartyClient(optionalString(body, 'client_id'));
-    const cookie = optionalBoolean(body, 'cookie') ?? false;
-    const user = await services.signIn.checkPassword(requiredString(body, 'email'), requiredString(body, 'password'), meta);
-    if (user.mfa_enabled === 1) {
-      ctx.body = await services.mfa.startChallenge(user, client, cookie);
-      return;
-    }
-    answerTokens(ctx, await services.signIn.complete(user, client, ['pwd'], meta), cookie);
-  });
+  return {
+    async login(ctx: AppContext) {
+      const { body } = ctx.state;
+      const meta = requestMeta(ctx);
+      const client = await signIn.firstPartyClient(optionalString(body, 'client_id'));
+      const cookie = optionalBoolean(body, 'cookie') ?? false;
+      const user = await signIn.checkPassword(requiredString(body, 'email'), requiredString(body, 'password'), meta);
+      if (user.mfaEnabled) {
+        ctx.body = await mfa.startChallenge(user, client, cookie);
+        return;
+      }
+      answerTokens(ctx, await signIn.complete(user, client, ['pwd'], meta), cookie);
+    },
 
-  router.post('/auth/verify-2fa', async (ctx) => {
-    const { body } = ctx.state;
-    const meta = requestMeta(ctx);
-    const passed = await services.mfa.passChallenge(requiredString(body, 'mfa_token'), requiredString(body, 'code'), meta);
-    answerTokens(ctx, await services.signIn.complete(passed.user, passed.client, passed.amr, meta), passed.cookie);
-  });
+    async verify2fa(ctx: AppContext) {
+      const { body } = ctx.state;
+      const meta = requestMeta(ctx);
+      const passed = await mfa.passChallenge(requiredString(body, 'mfa_token'), requiredString(body, 'code'), meta);
+      answerTokens(ctx, await signIn.complete(passed.user, passed.client, passed.amr, meta), passed.cookie);
+    },
 
-  router.post('/auth/refresh', async (ctx) => {
-    const { body } = ctx.state;
-    const { token, fromCookie } = presentedRefreshToken(ctx, config, optionalString(body, 'refresh_token'));
-    if (!token) throw new OAuthError('invalid_grant', 'refresh_token is required', { status: 401 });
-    const clientId = optionalString(body, 'client_id');
-    const { state: _state, ...pair } = await services.sessions.refresh(token, clientId, undefined, requestMeta(ctx));
-    answerTokens(ctx, pair, fromCookie);
-  });
+    async refresh(ctx: AppContext) {
+      const { body } = ctx.state;
+      const { token, fromCookie } = presentedRefreshToken(ctx, config, optionalString(body, 'refresh_token'));
+      if (!token) throw new OAuthError('invalid_grant', 'refresh_token is required', { status: 401 });
+      const clientId = optionalString(body, 'client_id');
+      const { state: _state, ...pair } = await sessions.refresh(token, clientId, undefined, requestMeta(ctx));
+      answerTokens(ctx, pair, fromCookie);
+    },
 
-  router.post('/auth/logout', async (ctx) => {
-    const { token, fromCookie } = presentedRefreshToken(ctx, config, optionalString(ctx.state.body, 'refresh_token'));
-    const sessionId = token ? await services.sessions.sessionOfRefreshToken(token) : undefined;
-    if (sessionId) {
-      const state = await services.sessions.state(sessionId);
-      await services.db.transaction().execute(async (tx) => {
-        if (await services.sessions.end(tx, sessionId, 'logout')) {
-          await audit(tx, { event: 'user.logout', userId: state?.user_id ?? null, meta: requestMeta(ctx), detail: { session: sessionId } }, services.clock.now());
-        }
-      });
-    }
-    if (fromCookie) clearRefreshCookie(ctx, config);
-    ctx.status = 204;
-  });
+    async logout(ctx: AppContext) {
+      const { token, fromCookie } = presentedRefreshToken(ctx, config, optionalString(ctx.state.body, 'refresh_token'));
+      await signOut.logout(token, requestMeta(ctx));
+      if (fromCookie) clearRefreshCookie(ctx, config);
+      ctx.status = 204;
+    },
 
-  router.post('/auth/logout-all', requireUser, async (ctx) => {
-    const user = ctx.state.user!;
-    await services.db.transaction().execute(async (tx) => {
-      await services.sessions.endAll(tx, user.id, 'logout_all');
-      await audit(tx, { event: 'user.logout_all', userId: user.id, meta: requestMeta(ctx) }, services.clock.now());
-    });
-    ctx.status = 204;
-  });
+    async logoutAll(ctx: AppContext) {
+      await signOut.logoutAll(userActor(ctx));
+      ctx.status = 204;
+    },
 
-  router.get('/auth/sessions', requireUser, async (ctx) => {
-    const user = ctx.state.user!;
-    const rows = await listLiveSessions(services.db, user.id, services.clock.now());
-    ctx.body = {
-      sessions: rows.map((row) => ({
-        id: row.id,
-        client_id: row.client_id,
-        created_at: new Date(Number(row.created_at)).toISOString(),
-        last_used_at: new Date(Number(row.last_used_at)).toISOString(),
-        expires_at: new Date(Number(row.expires_at)).toISOString(),
-        ip: row.ip,
-        user_agent: row.user_agent,
-        current: row.id === user.sid,
-      })),
-    };
-  });
+    async listSessions(ctx: AppContext) {
+      const user = ctx.state.user!;
+      ctx.body = { sessions: (await signOut.listOwn(user.id)).map((session) => sessionView(session, user.sid)) };
+    },
 
-  router.delete('/auth/sessions/:id', requireUser, async (ctx) => {
-    const user = ctx.state.user!;
-    const id = ctx.params.id ?? '';
-    const state = id.length <= 64 ? await services.sessions.state(id) : undefined;
-    // Another user's session is as unknown as a made-up one.
-    if (!state || state.user_id !== user.id || state.ended_at !== null) throw new OAuthError('not_found', 'no such session');
-    await services.db.transaction().execute(async (tx) => {
-      await services.sessions.end(tx, id, 'ended_by_user');
-      await audit(tx, { event: 'session.ended', userId: user.id, meta: requestMeta(ctx), detail: { session: id } }, services.clock.now());
-    });
-    ctx.status = 204;
-  });
+    async endSession(ctx: RouteContext) {
+      await signOut.endOwn(userActor(ctx), ctx.params.id ?? '');
+      ctx.status = 204;
+    },
+  };
 }

@@ -17,6 +17,7 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** ctx.state of every request. The child logger is made on first use: most requests never log. */
 class RequestState implements AppState {
+  route?: string = undefined;
   form!: Readonly<Record<string, string>>;
   body!: Readonly<Record<string, unknown>>;
   client?: Client = undefined;
@@ -57,7 +58,7 @@ export function envelope({ log, metrics, securityHeaders, cors }: EnvelopeOption
     } finally {
       const seconds = (performance.now() - started) / 1000;
       // The route's pattern, not the raw path, so labels stay few whatever clients send.
-      const route = (ctx as AppContext & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      const route = ctx.state.route ?? 'unmatched';
       const status = ctx.status;
       metrics.observeRequest(ctx.method, route, status, seconds);
       const level = status >= 500 && status !== 503 ? 'error' : 'info';

@@ -1,8 +1,33 @@
 // The only place that writes error bodies: `{ error, error_description }` (contract §6). Errors
 // thrown by Koa's own helpers and body parsing are mapped onto the same codes; anything unexpected
 // becomes server_error without its message, and a database that cannot be reached becomes 503.
-import { isOAuthError, OAuthError } from '../../errors/oauth-error.js';
-import type { AppContext } from '../context.js';
+// The status of a code is its default (errors/oauth-error.ts) unless the API it reached maps it
+// otherwise: the tables below, applied by `errorStatuses`.
+import { isOAuthError, mapStatus, OAuthError, type StatusTable } from '../../errors/oauth-error.js';
+import type { AppContext, Next } from '../context.js';
+
+/**
+ * The /auth API (contract §4): a refresh token that cannot be used is 401, as is every other
+ * credential of the API; the token endpoint answers the same code with 400 (RFC 6749 §5.2).
+ */
+export const AUTH_API_STATUSES: StatusTable = { invalid_grant: 401 };
+
+/**
+ * The routes that spend a mailed link's token (verify-email, reset-password): a bad link is a bad
+ * request, 400, not a missing credential (a bad Bearer token is 401, set by the Bearer check).
+ */
+export const MAIL_LINK_STATUSES: StatusTable = { invalid_token: 400 };
+
+/** Answers the errors of the routes behind it with the API's own statuses. */
+export function errorStatuses(table: StatusTable) {
+  return async function mapErrorStatuses(_ctx: AppContext, next: Next): Promise<void> {
+    try {
+      await next();
+    } catch (error) {
+      throw isOAuthError(error) ? mapStatus(error, table) : error;
+    }
+  };
+}
 
 /** Writes the error body of a request that threw; called by the envelope (middleware/envelope.ts). */
 export function renderError(ctx: AppContext, thrown: unknown): void {

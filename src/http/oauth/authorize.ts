@@ -1,22 +1,32 @@
 // The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2), GET and POST. A request that names
 // an unknown client or an unregistered redirect_uri gets an error page and never a redirect; other
 // errors go back to the client with error, state and iss (RFC 9207).
-import type { Services } from '../../services.js';
+import type { Config } from '../../config/config.js';
+import type { ClientRegistry } from '../../domain/clients/client-registry.js';
+import type { AuthorizationFlow } from '../../domain/oidc/authorization-flow.js';
+import type { BrowserSessions } from '../../domain/oidc/browser-sessions.js';
 import { parseAuthorizationRequest, RedirectableError, redirectWith, UntrustedRequestError } from '../../domain/oidc/authorization-request.js';
 import type { AppContext } from '../context.js';
 import { csrfSecret, sessionCookie } from '../pages/browser-cookies.js';
 import { html, renderPage } from '../pages/layout.js';
 import { answerNext } from '../pages/sign-in.js';
 
-export function authorizeEndpoint(services: Services) {
-  const { config } = services;
+export interface AuthorizeDeps {
+  config: Config;
+  clientRegistry: ClientRegistry;
+  browserSessions: BrowserSessions;
+  authorization: AuthorizationFlow;
+}
+
+export function authorizeEndpoint(deps: AuthorizeDeps) {
+  const { config } = deps;
   return async function authorize(ctx: AppContext) {
     const params = ctx.method === 'POST' ? ctx.state.form : (ctx.query as Record<string, string | string[] | undefined>);
     ctx.set('Cache-Control', 'no-store');
     try {
-      const { request, client } = await parseAuthorizationRequest(params, services.clientRegistry);
-      const browser = await services.browserSessions.find(ctx.cookies.get(sessionCookie(config)));
-      answerNext(ctx, services, await services.authorization.begin(request, client, browser, csrfSecret(ctx, config)));
+      const { request, client } = await parseAuthorizationRequest(params, deps.clientRegistry);
+      const browser = await deps.browserSessions.find(ctx.cookies.get(sessionCookie(config)));
+      answerNext(ctx, deps, await deps.authorization.begin(request, client, browser, csrfSecret(ctx, config)));
     } catch (error) {
       if (error instanceof UntrustedRequestError) {
         return renderPage(ctx, 'This sign-in request cannot be used', html`<p class="error" role="alert">${error.description}.</p><p>Go back to the application and try again. If it keeps happening, tell the application's owner.</p>`, 400);

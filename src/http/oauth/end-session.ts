@@ -1,47 +1,49 @@
 // OpenID Connect RP-Initiated Logout 1.0: with a valid id_token_hint (our signature, expired or
 // not) the browser session named by its `sid` ends at once and the browser goes back to a
 // registered post_logout_redirect_uri with `state`; without one, the user confirms on a page.
-import type Router from '@koa/router';
-import { audit } from '../../audit/audit-log.js';
-import type { Services } from '../../services.js';
-import type { AppContext, AppState } from '../context.js';
-import { formBody } from '../middleware/form-body.js';
+import type { Config } from '../../config/config.js';
+import type { ClientRegistry } from '../../domain/clients/client-registry.js';
+import type { BrowserSessions } from '../../domain/oidc/browser-sessions.js';
+import type { SignOutService } from '../../domain/sessions/sign-out.js';
+import type { IdTokens } from '../../domain/tokens/id-tokens.js';
+import type { AppContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { clearSessionCookie, csrfSecret, formCsrf, sessionCookie } from '../pages/browser-cookies.js';
 import { html, renderPage } from '../pages/layout.js';
 import { ENDPOINT_PATHS } from './discovery.js';
 
-export function endSessionRoutes(router: Router<AppState>, services: Services): void {
-  const { config } = services;
+export interface EndSessionHandlerDeps {
+  config: Config;
+  idTokens: IdTokens;
+  clientRegistry: ClientRegistry;
+  browserSessions: BrowserSessions;
+  signOut: SignOutService;
+}
 
+/**
+ * `endSession` answers GET and POST (the POST behind the form body); `confirm` is the POST of the
+ * confirmation page (form body too), `done` the page after it.
+ */
+export function endSessionHandlers({ config, idTokens, clientRegistry, browserSessions, signOut }: EndSessionHandlerDeps) {
   const signedOutPage = (ctx: AppContext) => renderPage(ctx, 'You are signed out', html`<p>You have been signed out of Tessera.</p>`);
-
-  async function endBrowserSession(ctx: AppContext, sessionId: string, userId: string | null) {
-    await services.db.transaction().execute(async (tx) => {
-      if ((await services.browserSessions.end(tx, sessionId, 'end_session')) > 0) {
-        await audit(tx, { event: 'user.logout', userId, meta: requestMeta(ctx), detail: { session: sessionId, via: 'end_session' } }, services.clock.now());
-      }
-    });
-    clearSessionCookie(ctx, config);
-  }
 
   async function endSession(ctx: AppContext) {
     const params = ctx.method === 'POST' ? ctx.state.form : (ctx.query as Record<string, string | undefined>);
     const one = (name: string) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
     ctx.set('Cache-Control', 'no-store');
-    const hint = one('id_token_hint') ? await services.idTokens.verifyHint(one('id_token_hint')!) : undefined;
+    const hint = one('id_token_hint') ? await idTokens.verifyHint(one('id_token_hint')!) : undefined;
     const redirectUri = one('post_logout_redirect_uri');
 
     if (redirectUri !== undefined) {
-      const client = hint ? await services.clientRegistry.find(hint.aud) : undefined;
+      const client = hint ? await clientRegistry.find(hint.aud) : undefined;
       if (!client || !client.postLogoutRedirectUris.includes(redirectUri)) {
         return renderPage(ctx, 'Sign-out request refused', html`<p class="error" role="alert">post_logout_redirect_uri is not registered for this application (or no valid id_token_hint names the application).</p>`, 400);
       }
     }
     if (hint?.sid) {
-      const state = await services.sessions.state(hint.sid);
-      if (state && state.user_id === hint.sub) await endBrowserSession(ctx, hint.sid, hint.sub);
-      else clearSessionCookie(ctx, config);
+      // Whether or not the hint's session could be ended, this browser is signed out.
+      await signOut.endHintedSession({ sid: hint.sid, sub: hint.sub }, requestMeta(ctx));
+      clearSessionCookie(ctx, config);
       if (redirectUri) {
         const url = new URL(redirectUri);
         if (one('state')) url.searchParams.set('state', one('state')!);
@@ -63,14 +65,16 @@ export function endSessionRoutes(router: Router<AppState>, services: Services): 
     );
   }
 
-  router.get(ENDPOINT_PATHS.endSession, endSession);
-  router.post(ENDPOINT_PATHS.endSession, formBody(config.bodyLimit), endSession);
-  router.post(`${ENDPOINT_PATHS.endSession}/confirm`, formBody(config.bodyLimit), async (ctx) => {
+  async function confirm(ctx: AppContext) {
     if (!formCsrf(ctx, config)) return renderPage(ctx, 'Sign-out refused', html`<p class="error" role="alert">The form was not sent from this browser.</p>`, 403);
-    const browser = await services.browserSessions.find(ctx.cookies.get(sessionCookie(config)));
-    if (browser) await endBrowserSession(ctx, browser.session.id, browser.user.id);
+    const browser = await browserSessions.find(ctx.cookies.get(sessionCookie(config)));
+    if (browser) {
+      await signOut.endBrowserSession(browser.session.id, browser.user.id, requestMeta(ctx));
+      clearSessionCookie(ctx, config);
+    }
     ctx.status = 303;
     ctx.redirect(`${ENDPOINT_PATHS.endSession}/done`);
-  });
-  router.get(`${ENDPOINT_PATHS.endSession}/done`, (ctx) => signedOutPage(ctx));
+  }
+
+  return { endSession, confirm, done: signedOutPage };
 }

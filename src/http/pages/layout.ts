@@ -2,6 +2,7 @@
 // origin, a strict CSP, labels on every field and a `lang` (contract §6; issue: hosted pages).
 import { escapeHtml } from '../../mail/templates.js';
 import type { AppContext } from '../context.js';
+import { STYLESHEET_PATH } from './assets.js';
 
 // No form-action: Chrome applies it to the redirect after a form POST, and the sign-in form's
 // answer is a 303 to the client's redirect_uri on another origin.
@@ -28,7 +29,7 @@ export function renderPage(ctx: AppContext, title: string, body: SafeHtml, statu
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title} · Tessera</title>
-<link rel="stylesheet" href="/assets/tessera.css">
+<link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
 <body>
 <main>
@@ -39,16 +40,3 @@ ${body}
 </html>
 `.value;
 }
-
-export const STYLESHEET = `
-:root { color-scheme: light dark; font-family: system-ui, sans-serif; }
-body { margin: 0; display: flex; justify-content: center; padding: 3rem 1rem; }
-main { width: 100%; max-width: 24rem; }
-h1 { font-size: 1.4rem; margin: 0 0 1.25rem; }
-label { display: block; font-weight: 600; margin: 1rem 0 .35rem; }
-input { width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem; border: 1px solid #8888; border-radius: .4rem; }
-button { margin-top: 1.25rem; width: 100%; padding: .7rem; font-size: 1rem; border: 0; border-radius: .4rem; background: #2f5bea; color: #fff; cursor: pointer; }
-.error { color: #c62828; }
-.hint { color: #767676; font-size: .9rem; }
-@media (prefers-color-scheme: dark) { .error { color: #ff8a80; } .hint { color: #a0a0a0; } }
-`;

@@ -1,25 +1,29 @@
 // The pages that verification and reset mails link to (contract §4). Opening a link only shows a
 // page; the token is spent by that page's POST, so mail scanners that prefetch links burn nothing.
 // After a POST the browser is sent on with 303 (never 307: the body must not be replayed).
-import type Router from '@koa/router';
+import type { PasswordService } from '../../domain/accounts/passwords.js';
+import { RESET_PASSWORD_PATH, VERIFY_EMAIL_PATH, type RegistrationService } from '../../domain/accounts/registration.js';
 import { isOAuthError } from '../../errors/oauth-error.js';
-import { RESET_PASSWORD_PATH, VERIFY_EMAIL_PATH } from '../../domain/accounts/registration.js';
-import type { Services } from '../../services.js';
-import type { AppContext, AppState } from '../context.js';
-import { formBody } from '../middleware/form-body.js';
+import type { AppContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
-import { html, renderPage, STYLESHEET } from './layout.js';
+import { FormProblem, problemHtml } from './form-problem.js';
+import { html, renderPage } from './layout.js';
 
 const tokenOf = (ctx: AppContext) => (typeof ctx.query.token === 'string' ? ctx.query.token.slice(0, 512) : '');
 
-export function mailLinkPages(router: Router<AppState>, services: Services): void {
-  router.get('/assets/tessera.css', (ctx) => {
-    ctx.type = 'text/css; charset=utf-8';
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = STYLESHEET;
-  });
+/** A link that cannot be used (invalid, used or expired): a page of its own, not the form again. */
+const isBadLink = (error: unknown) => isOAuthError(error) && error.code === 'invalid_token';
 
-  router.get(VERIFY_EMAIL_PATH, (ctx) => {
+export interface MailLinkPageDeps {
+  registration: RegistrationService;
+  passwords: PasswordService;
+}
+
+/** GET and POST of VERIFY_EMAIL_PATH and RESET_PASSWORD_PATH; the POSTs need the form body parser before them. */
+export function mailLinkHandlers(deps: MailLinkPageDeps) {
+  const { registration, passwords } = deps;
+
+  function verifyEmailPage(ctx: AppContext): void {
     if (ctx.query.status === 'done') return renderPage(ctx, 'Email verified', html`<p>Your email address is verified. You can sign in now.</p>`);
     renderPage(
       ctx,
@@ -30,26 +34,27 @@ export function mailLinkPages(router: Router<AppState>, services: Services): voi
 <button type="submit">Verify my email</button>
 </form>`,
     );
-  });
+  }
 
-  router.post(VERIFY_EMAIL_PATH, formBody(services.config.bodyLimit), async (ctx) => {
+  async function verifyEmail(ctx: AppContext): Promise<void> {
     try {
-      await services.registration.verifyEmail(ctx.state.form.token ?? '', requestMeta(ctx));
+      await registration.verifyEmail(ctx.state.form.token ?? '', requestMeta(ctx));
     } catch (error) {
-      if (!isOAuthError(error) || error.status >= 500) throw error;
-      return renderPage(ctx, 'Link not valid', html`<p class="error">${error.description}.</p><p>Ask for a new verification mail from the app.</p>`, 400);
+      // Any expected refusal (a bad link, a limit) ends this page: there is no form to send again.
+      const problem = FormProblem.from(error);
+      return renderPage(ctx, 'Link not valid', html`<p class="error">${problem.message}.</p><p>Ask for a new verification mail from the app.</p>`, 400);
     }
     ctx.status = 303;
     ctx.redirect(`${VERIFY_EMAIL_PATH}?status=done`);
-  });
+  }
 
-  const resetForm = (ctx: AppContext, token: string, problem?: string) =>
+  const renderReset = (ctx: AppContext, token: string, problem?: FormProblem) =>
     renderPage(
       ctx,
       'Choose a new password',
       html`<form method="post" action="${RESET_PASSWORD_PATH}">
 <input type="hidden" name="token" value="${token}">
-${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
+${problemHtml(problem)}
 <label for="password">New password</label>
 <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" maxlength="128" required>
 <p class="hint">At least 8 characters; not a common password.</p>
@@ -58,21 +63,25 @@ ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
       problem ? 400 : 200,
     );
 
-  router.get(RESET_PASSWORD_PATH, (ctx) => {
+  function resetPasswordPage(ctx: AppContext): void {
     if (ctx.query.status === 'done') return renderPage(ctx, 'Password changed', html`<p>Your password has been changed and every session has been signed out. Sign in with the new password.</p>`);
-    resetForm(ctx, tokenOf(ctx));
-  });
+    renderReset(ctx, tokenOf(ctx));
+  }
 
-  router.post(RESET_PASSWORD_PATH, formBody(services.config.bodyLimit), async (ctx) => {
+  async function resetPassword(ctx: AppContext): Promise<void> {
     const token = ctx.state.form.token ?? '';
     try {
-      await services.passwords.reset(token, ctx.state.form.password ?? '', requestMeta(ctx));
+      await passwords.reset(token, ctx.state.form.password ?? '', requestMeta(ctx));
     } catch (error) {
-      if (!isOAuthError(error) || error.status >= 500 || error.code === 'rate_limited') throw error;
-      if (error.code === 'invalid_token') return renderPage(ctx, 'Link not valid', html`<p class="error">${error.description}.</p><p>Ask for a new reset mail.</p>`, 400);
-      return resetForm(ctx, token, error.description);
+      // A limit is the error middleware's answer (429 with Retry-After), as on the JSON API.
+      if (isOAuthError(error) && error.code === 'rate_limited') throw error;
+      const problem = FormProblem.from(error);
+      if (isBadLink(error)) return renderPage(ctx, 'Link not valid', html`<p class="error">${problem.message}.</p><p>Ask for a new reset mail.</p>`, 400);
+      return renderReset(ctx, token, problem);
     }
     ctx.status = 303;
     ctx.redirect(`${RESET_PASSWORD_PATH}?status=done`);
-  });
+  }
+
+  return { verifyEmailPage, verifyEmail, resetPasswordPage, resetPassword };
 }

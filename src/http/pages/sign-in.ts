@@ -1,55 +1,62 @@
 // The hosted sign-in pages of the authorization code flow: password, TOTP, consent. Plain HTML
 // forms that work without JavaScript, a CSRF secret on every form, 303 after every POST, and the
 // same lockout, rate limits and audit events as the JSON API (their errors are shown on the page).
-import type Router from '@koa/router';
-import type { Next as FlowNext } from '../../domain/oidc/authorization-flow.js';
-import type { Interaction } from '../../domain/oidc/authorization-flow.js';
-import { isOAuthError, type OAuthError } from '../../errors/oauth-error.js';
-import type { Services } from '../../services.js';
-import type { AppContext, AppState } from '../context.js';
-import { formBody } from '../middleware/form-body.js';
+import type { Config } from '../../config/config.js';
+import type { AuthorizationFlow, Interaction, Next as FlowNext } from '../../domain/oidc/authorization-flow.js';
+import type { BrowserSessions } from '../../domain/oidc/browser-sessions.js';
+import { isOAuthError, type ErrorCode } from '../../errors/oauth-error.js';
+import type { AppContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { csrfSecret, formCsrf, sessionCookie, setSessionCookie } from './browser-cookies.js';
+import { FormProblem, problemHtml } from './form-problem.js';
 import { html, renderPage, SafeHtml } from './layout.js';
 import { scopeInWords } from './scope-words.js';
 
 const STEP_PATHS = { login: '/login', totp: '/login/totp', consent: '/consent' } as const;
 
 /** Sends the browser where the flow says: a redirect (303), a page of the flow, or signed in. */
-export function answerNext(ctx: AppContext, services: Services, next: FlowNext): void {
+export function answerNext(ctx: AppContext, deps: { config: Config }, next: FlowNext): void {
   ctx.status = 303;
   if (next.kind === 'page') return ctx.redirect(`${STEP_PATHS[next.step]}?interaction=${next.interactionId}`);
-  if (next.kind === 'signed_in') setSessionCookie(ctx, services.config, next.browserSecret);
+  if (next.kind === 'signed_in') setSessionCookie(ctx, deps.config, next.browserSecret);
   ctx.redirect(next.url);
 }
 
 const interactionId = (ctx: AppContext) => (typeof ctx.query.interaction === 'string' ? ctx.query.interaction : (ctx.state.form?.interaction ?? ''));
 
+/** The pending sign-in itself cannot go on: no form helps, the user starts again at the application. */
+const INTERRUPTIONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['interaction_expired', 'interaction_forbidden', 'interaction_state', 'interaction_client_gone']);
+
 /** Shows a flow error as a page; anything not an expected refusal goes to the error middleware. */
-function refusal(ctx: AppContext, error: unknown, rerender?: (problem: string) => void): void {
+function refusal(ctx: AppContext, error: unknown, rerender?: (problem: FormProblem) => void): void {
   if (!isOAuthError(error) || error.status >= 500) throw error;
-  const oauthError = error as OAuthError;
-  for (const [name, value] of Object.entries(oauthError.headers)) if (name === 'Retry-After') ctx.set(name, value);
-  if (!rerender || (oauthError.code === 'invalid_request' && /expired|browser|start again|no longer|not waiting/.test(oauthError.description))) {
-    return renderPage(ctx, 'Sign-in interrupted', html`<p class="error" role="alert">${oauthError.description}.</p><p>Go back to the application and start again.</p>`, oauthError.status);
+  const retryAfter = error.headers['Retry-After'];
+  if (retryAfter !== undefined) ctx.set('Retry-After', retryAfter);
+  if (!rerender || INTERRUPTIONS.has(error.code)) {
+    return renderPage(ctx, 'Sign-in interrupted', html`<p class="error" role="alert">${error.description}.</p><p>Go back to the application and start again.</p>`, error.status);
   }
-  rerender(oauthError.description);
-  ctx.status = oauthError.status;
+  rerender(FormProblem.from(error));
 }
 
-export function signInPages(router: Router<AppState>, services: Services): void {
-  const { config } = services;
-  const form = formBody(config.bodyLimit);
-  const load = async (ctx: AppContext, csrf: string | undefined): Promise<Interaction> => services.authorization.interaction(interactionId(ctx), csrf);
+export interface SignInPageDeps {
+  config: Config;
+  authorization: AuthorizationFlow;
+  browserSessions: BrowserSessions;
+}
 
-  const loginPage = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: string, email?: string) =>
+/** GET and POST /login, /login/totp and /consent; the POSTs need the form body parser before them. */
+export function signInHandlers(deps: SignInPageDeps) {
+  const { config, authorization, browserSessions } = deps;
+  const load = async (ctx: AppContext, csrf: string | undefined): Promise<Interaction> => authorization.interaction(interactionId(ctx), csrf);
+
+  const renderLogin = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem, email?: string) =>
     renderPage(
       ctx,
       `Sign in to continue to ${interaction.client.name}`,
       html`<form method="post" action="/login" novalidate>
 <input type="hidden" name="interaction" value="${interaction.id}">
 <input type="hidden" name="csrf" value="${csrf}">
-${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
+${problemHtml(problem)}
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" value="${email ?? interaction.request.loginHint ?? ''}" required>
 <label for="password">Password</label>
@@ -58,25 +65,25 @@ ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
 </form>
 <p><a href="/forgot-password">Forgot your password?</a></p>
 <p>New here? <a href="/register">Create an account</a></p>`,
-      problem ? 401 : 200,
+      problem?.status ?? 200,
     );
 
-  const totpPage = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: string) =>
+  const renderTotp = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem) =>
     renderPage(
       ctx,
       'Enter your code',
       html`<form method="post" action="/login/totp" novalidate>
 <input type="hidden" name="interaction" value="${interaction.id}">
 <input type="hidden" name="csrf" value="${csrf}">
-${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
+${problemHtml(problem)}
 <label for="code">Code from your authenticator app, or a backup code</label>
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
 <button type="submit">Continue</button>
 </form>`,
-      problem ? 401 : 200,
+      problem?.status ?? 200,
     );
 
-  const consentPage = (ctx: AppContext, interaction: Interaction, csrf: string) => {
+  const renderConsent = (ctx: AppContext, interaction: Interaction, csrf: string) => {
     const items = interaction.request.scopes.map((scope) => html`<li>${scopeInWords(scope)}</li>`);
     renderPage(
       ctx,
@@ -91,16 +98,16 @@ ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
     );
   };
 
-  router.get('/login', async (ctx) => {
+  async function loginPage(ctx: AppContext): Promise<void> {
     const csrf = csrfSecret(ctx, config);
     try {
-      loginPage(ctx, await load(ctx, csrf), csrf);
+      renderLogin(ctx, await load(ctx, csrf), csrf);
     } catch (error) {
       refusal(ctx, error);
     }
-  });
+  }
 
-  router.post('/login', form, async (ctx) => {
+  async function submitLogin(ctx: AppContext): Promise<void> {
     let interaction: Interaction;
     try {
       interaction = await load(ctx, formCsrf(ctx, config));
@@ -109,22 +116,22 @@ ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
     }
     const email = ctx.state.form.email ?? '';
     try {
-      answerNext(ctx, services, await services.authorization.submitPassword(interaction, email, ctx.state.form.password ?? '', requestMeta(ctx)));
+      answerNext(ctx, deps, await authorization.submitPassword(interaction, email, ctx.state.form.password ?? '', requestMeta(ctx)));
     } catch (error) {
-      refusal(ctx, error, (problem) => loginPage(ctx, interaction, formCsrf(ctx, config)!, problem, email.slice(0, 320)));
+      refusal(ctx, error, (problem) => renderLogin(ctx, interaction, formCsrf(ctx, config)!, problem, email.slice(0, 320)));
     }
-  });
+  }
 
-  router.get('/login/totp', async (ctx) => {
+  async function totpPage(ctx: AppContext): Promise<void> {
     const csrf = csrfSecret(ctx, config);
     try {
-      totpPage(ctx, await load(ctx, csrf), csrf);
+      renderTotp(ctx, await load(ctx, csrf), csrf);
     } catch (error) {
       refusal(ctx, error);
     }
-  });
+  }
 
-  router.post('/login/totp', form, async (ctx) => {
+  async function submitTotp(ctx: AppContext): Promise<void> {
     let interaction: Interaction;
     try {
       interaction = await load(ctx, formCsrf(ctx, config));
@@ -132,30 +139,32 @@ ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
       return refusal(ctx, error);
     }
     try {
-      answerNext(ctx, services, await services.authorization.submitCode(interaction, ctx.state.form.code ?? '', requestMeta(ctx)));
+      answerNext(ctx, deps, await authorization.submitCode(interaction, ctx.state.form.code ?? '', requestMeta(ctx)));
     } catch (error) {
-      refusal(ctx, error, (problem) => totpPage(ctx, interaction, formCsrf(ctx, config)!, problem));
+      refusal(ctx, error, (problem) => renderTotp(ctx, interaction, formCsrf(ctx, config)!, problem));
     }
-  });
+  }
 
-  router.get('/consent', async (ctx) => {
+  async function consentPage(ctx: AppContext): Promise<void> {
     const csrf = csrfSecret(ctx, config);
     try {
-      consentPage(ctx, await load(ctx, csrf), csrf);
+      renderConsent(ctx, await load(ctx, csrf), csrf);
     } catch (error) {
       refusal(ctx, error);
     }
-  });
+  }
 
-  router.post('/consent', form, async (ctx) => {
+  async function submitConsent(ctx: AppContext): Promise<void> {
     try {
       const interaction = await load(ctx, formCsrf(ctx, config));
-      const browser = await services.browserSessions.find(ctx.cookies.get(sessionCookie(config)));
-      answerNext(ctx, services, await services.authorization.submitConsent(interaction, browser, ctx.state.form.decision === 'approve', requestMeta(ctx)));
+      const browser = await browserSessions.find(ctx.cookies.get(sessionCookie(config)));
+      answerNext(ctx, deps, await authorization.submitConsent(interaction, browser, ctx.state.form.decision === 'approve', requestMeta(ctx)));
     } catch (error) {
       refusal(ctx, error);
     }
-  });
+  }
+
+  return { loginPage, submitLogin, totpPage, submitTotp, consentPage, submitConsent };
 }
 
 const joinHtml = (items: SafeHtml[]): SafeHtml => new SafeHtml(items.map((item) => item.value).join('\n'));

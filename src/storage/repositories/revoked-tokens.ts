@@ -1,12 +1,9 @@
 // The revocation list of access tokens (by jti), kept until each token would have expired anyway.
 import type { DbOrTx } from '../db.js';
-import { preparedQuery } from '../prepared-query.js';
 
-// Read on every introspection and every Bearer-protected request.
-const revokedJti = preparedQuery((db) => db.selectFrom('revoked_tokens').select('jti').where('jti', '=', ''));
-
+/** Read on every introspection and every Bearer-protected request. */
 export async function isRevoked(db: DbOrTx, jti: string): Promise<boolean> {
-  return (await revokedJti(db, [jti])).length > 0;
+  return (await db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
 }
 
 /** Idempotent: revoking a revoked token is not an error (RFC 7009 §2.2). */

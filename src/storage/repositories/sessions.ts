@@ -76,6 +76,22 @@ export async function endSessionTree(db: DbOrTx, id: string, reason: string, now
 export const findBrowserSession = (db: DbOrTx, secretHash: string): Promise<SessionRow | undefined> =>
   db.selectFrom('sessions').selectAll().where('browser_secret_hash', '=', secretHash).executeTakeFirst();
 
+/**
+ * Ends the sessions an application got through authorization codes (those under a browser
+ * session), when the user revokes its consent; the browser session itself stays.
+ */
+export async function endClientSessions(db: DbOrTx, userId: string, clientId: string, reason: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ ended_at: now, end_reason: reason })
+    .where('user_id', '=', userId)
+    .where('client_id', '=', clientId)
+    .where('parent_id', 'is not', null)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function endUserSessions(db: DbOrTx, userId: string, reason: string, now: number): Promise<number> {
   const result = await db
     .updateTable('sessions')

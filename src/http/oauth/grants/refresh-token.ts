@@ -13,20 +13,17 @@ export function refreshTokenGrant(sessions: Sessions, idTokens: IdTokens, metric
     if (!form.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
     const scope = form.scope === undefined ? undefined : parseScope(form.scope);
     if (scope === undefined && form.scope !== undefined) throw new OAuthError('invalid_scope', 'the scope is malformed');
-    const { state, ...pair } = await sessions.refresh(form.refresh_token, client.clientId, scope, meta).catch((error: unknown) => {
-      // The token endpoint answers invalid_grant with 400 (RFC 6749 §5.2), not the JSON API's 401.
-      if (error instanceof OAuthError && error.code === 'invalid_grant') throw new OAuthError('invalid_grant', error.description, { detail: error.detail ?? '' });
-      throw error;
-    });
+    // invalid_grant keeps its default 400 here (RFC 6749 §5.2); only the /auth API answers it with 401.
+    const { state, ...pair } = await sessions.refresh(form.refresh_token, client.clientId, scope, meta);
     metrics.countTokenIssued('refresh_token', client.accessTokenAlg);
     if (!pair.scope.split(' ').includes('openid')) return pair;
     const idToken = await idTokens.issue({
-      sub: state.user_id,
+      sub: state.userId,
       clientId: client.clientId,
       alg: client.idTokenAlg,
-      authTime: Number(state.auth_time),
-      sid: state.parent_id ?? state.session_id,
-      amr: state.amr.split(' '),
+      authTime: state.authTime,
+      sid: state.parentId ?? state.sessionId,
+      amr: state.amr,
       accessToken: pair.access_token,
     });
     return { ...pair, id_token: idToken };

@@ -1,0 +1,48 @@
+// The consents a user gave to (third-party) applications: listed, and revoked later (contract §4,
+// Consents; remembered per client and scope set). Revoking also ends the sessions the application
+// got through codes, so its refresh tokens die with the consent.
+import { audit, type Actor } from '../../audit/audit-log.js';
+import type { Clock } from '../../clock.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import type { Db } from '../../storage/db.js';
+import { deleteClientConsent, listClientConsents } from '../../storage/repositories/oidc.js';
+import { endClientSessions } from '../../storage/repositories/sessions.js';
+import type { Client } from '../clients/client.js';
+
+export interface GrantedConsent {
+  clientId: string;
+  /** Null when the client has been deleted since. */
+  clientName: string | null;
+  /** Space-separated, sorted. */
+  scope: string;
+  grantedAt: number;
+}
+
+export class ConsentService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly findClient: (clientId: string) => Promise<Client | undefined>,
+  ) {}
+
+  /** The user's consents, newest first, with the names the applications have now. */
+  async list(userId: string): Promise<GrantedConsent[]> {
+    const rows = await listClientConsents(this.db, userId);
+    const consents: GrantedConsent[] = [];
+    for (const row of rows) {
+      const client = await this.findClient(row.client_id);
+      consents.push({ clientId: row.client_id, clientName: client?.name ?? null, scope: row.scope, grantedAt: Number(row.granted_at) });
+    }
+    return consents;
+  }
+
+  /** The next authorization at that application asks again; `not_found` when there was no consent. */
+  async revoke(user: Actor, clientId: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      if (!(await deleteClientConsent(tx, user.id, clientId))) throw new OAuthError('not_found', 'no consent for that application');
+      const now = this.clock.now();
+      await endClientSessions(tx, user.id, clientId, 'consent_revoked', now);
+      await audit(tx, { event: 'user.consent_revoked', userId: user.id, meta: user.meta, detail: { client_id: clientId } }, now);
+    });
+  }
+}

@@ -1,0 +1,176 @@
+// Every path Tessera answers, in one table read top to bottom: the protocol endpoints, the hosted
+// pages, the first-party /auth API, the /admin API, operations. Each HTTP module exports handlers
+// built from only the services it uses; this file wires them to their paths and steps, and app.ts
+// mounts the table (docs/architecture.md). A path absent here is a 404, a known path with another
+// method a 405.
+import { RESET_PASSWORD_PATH, VERIFY_EMAIL_PATH } from '../domain/accounts/registration.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Services } from '../services.js';
+import { adminHandlers } from './admin-api/routes.js';
+import { accountHandlers } from './auth-api/account-routes.js';
+import { requireRole, requireUser } from './auth-api/bearer.js';
+import { consentHandlers } from './auth-api/consent-routes.js';
+import { profileHandlers } from './auth-api/profile-routes.js';
+import { sessionHandlers } from './auth-api/session-routes.js';
+import { twoFactorHandlers } from './auth-api/two-factor-routes.js';
+import type { AppContext, Next, RouteContext } from './context.js';
+import { AUTH_API_STATUSES, errorStatuses } from './middleware/errors.js';
+import { formBody } from './middleware/form-body.js';
+import { jsonBody } from './middleware/json-body.js';
+import { noStore } from './middleware/security-headers.js';
+import { authorizeEndpoint } from './oauth/authorize.js';
+import { discovery, ENDPOINT_PATHS } from './oauth/discovery.js';
+import { endSessionHandlers } from './oauth/end-session.js';
+import { authorizationCodeGrant } from './oauth/grants/authorization-code.js';
+import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
+import { refreshTokenGrant } from './oauth/grants/refresh-token.js';
+import { introspectEndpoint } from './oauth/introspect.js';
+import { jwks } from './oauth/jwks.js';
+import { revokeEndpoint } from './oauth/revoke.js';
+import { tokenEndpoint } from './oauth/token.js';
+import { userinfoHandler } from './oauth/userinfo.js';
+import { healthHandlers } from './ops/health.js';
+import { accountPageHandlers } from './pages/account-pages.js';
+import { assetHandlers, STYLESHEET_PATH } from './pages/assets.js';
+import { mailLinkHandlers } from './pages/mail-links.js';
+import { signInHandlers } from './pages/sign-in.js';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+/** A step of a route: a middleware (takes `next`) or the handler that answers. */
+export type Step = (ctx: RouteContext, next: Next) => unknown;
+/** A step that needs no path parameters, as the hot routes' single step. */
+export type PlainStep = (ctx: AppContext, next: Next) => unknown;
+
+export interface Route {
+  method: Method;
+  path: string;
+  steps: readonly Step[];
+  /**
+   * Called by every verifier and resource server: dispatched by exact method and path ahead of the
+   * router, which tries its layers one by one (docs/performance.md). Its only step.
+   */
+  hot?: PlainStep;
+}
+
+export function routeTable(services: Services, metrics: Metrics): Route[] {
+  const { config } = services;
+  const route = (method: Method, path: string, ...steps: Step[]): Route => ({ method, path, steps });
+  const hot = (method: Method, path: string, step: PlainStep): Route => ({ method, path, steps: [step], hot: step });
+
+  // Shared steps.
+  const form = formBody(config.bodyLimit);
+  const json = jsonBody(config.bodyLimit);
+  const bearer = requireUser(services.introspection, config.issuer);
+  /** The first-party JSON API: never cached, JSON bodies, invalid_grant as 401 (contract §4). */
+  const authApi = [noStore, json, errorStatuses(AUTH_API_STATUSES)];
+  const signedIn = [...authApi, bearer];
+  const adminApi = [noStore, json, bearer, requireRole('admin')];
+
+  // Handlers, each module given only what it uses.
+  const serveDiscovery = discovery(config);
+  const grants = {
+    client_credentials: clientCredentialsGrant(services.accessTokens, config.issuer, metrics),
+    authorization_code: authorizationCodeGrant(services.authorization, metrics),
+    refresh_token: refreshTokenGrant(services.sessions, services.idTokens, metrics),
+  };
+  const { clientRegistry, browserSessions, authorization, registration, passwords, signIn, mfa, sessions, signOut } = services;
+  const authorize = authorizeEndpoint({ config, clientRegistry, browserSessions, authorization });
+  const userinfo = userinfoHandler({ userInfo: services.userInfo });
+  const endSession = endSessionHandlers({ config, idTokens: services.idTokens, clientRegistry, browserSessions, signOut });
+  const signInPage = signInHandlers({ config, authorization, browserSessions });
+  const accountPage = accountPageHandlers({ config, registration, passwords });
+  const mailLink = mailLinkHandlers({ registration, passwords });
+  const account = accountHandlers({ registration, passwords });
+  const session = sessionHandlers({ config, signIn, mfa, sessions, signOut });
+  const profile = profileHandlers({ config, profile: services.profile, passwords });
+  const twoFactor = twoFactorHandlers({ mfa });
+  const consent = consentHandlers({ consents: services.consents });
+  const admin = adminHandlers({ issuer: config.issuer, users: services.users, mfa, clients: services.clients, keyAdmin: services.keyAdmin, auditLog: services.auditLog });
+  const health = healthHandlers({ readiness: services.readiness, metrics });
+
+  return [
+    // OpenID Connect Discovery and RFC 8414, the JWKS.
+    hot('GET', '/.well-known/openid-configuration', serveDiscovery),
+    hot('GET', '/.well-known/oauth-authorization-server', serveDiscovery),
+    hot('GET', ENDPOINT_PATHS.jwks, jwks(services.keys.keystore, services.keys.policy.jwksMaxAgeSeconds)),
+
+    // OAuth 2.0 endpoints (RFC 6749, 7662, 7009) and OpenID Connect's.
+    route('GET', ENDPOINT_PATHS.authorization, authorize),
+    route('POST', ENDPOINT_PATHS.authorization, form, authorize),
+    hot('POST', ENDPOINT_PATHS.token, tokenEndpoint(services.clientAuthenticator, grants, config.bodyLimit)),
+    hot('POST', ENDPOINT_PATHS.introspection, introspectEndpoint(services.clientAuthenticator, services.introspection, metrics, config.bodyLimit)),
+    hot('POST', ENDPOINT_PATHS.revocation, revokeEndpoint(services.clientAuthenticator, services.revocation, config.bodyLimit)),
+    route('GET', ENDPOINT_PATHS.userinfo, noStore, userinfo),
+    route('POST', ENDPOINT_PATHS.userinfo, noStore, userinfo),
+    route('GET', ENDPOINT_PATHS.endSession, endSession.endSession),
+    route('POST', ENDPOINT_PATHS.endSession, form, endSession.endSession),
+    route('POST', `${ENDPOINT_PATHS.endSession}/confirm`, form, endSession.confirm),
+    route('GET', `${ENDPOINT_PATHS.endSession}/done`, endSession.done),
+
+    // Hosted pages of the sign-in (HTML forms, a CSRF secret each, 303 after every POST).
+    route('GET', '/login', signInPage.loginPage),
+    route('POST', '/login', form, signInPage.submitLogin),
+    route('GET', '/login/totp', signInPage.totpPage),
+    route('POST', '/login/totp', form, signInPage.submitTotp),
+    route('GET', '/consent', signInPage.consentPage),
+    route('POST', '/consent', form, signInPage.submitConsent),
+    route('GET', '/register', accountPage.registerPage),
+    route('POST', '/register', form, accountPage.register),
+    route('GET', '/forgot-password', accountPage.forgotPasswordPage),
+    route('POST', '/forgot-password', form, accountPage.forgotPassword),
+    // The pages mails link to: opening one shows a form, only its POST spends the token.
+    route('GET', VERIFY_EMAIL_PATH, mailLink.verifyEmailPage),
+    route('POST', VERIFY_EMAIL_PATH, form, mailLink.verifyEmail),
+    route('GET', RESET_PASSWORD_PATH, mailLink.resetPasswordPage),
+    route('POST', RESET_PASSWORD_PATH, form, mailLink.resetPassword),
+    route('GET', STYLESHEET_PATH, assetHandlers().stylesheet),
+
+    // The first-party account API (contract §4).
+    route('POST', '/auth/register', ...authApi, account.register),
+    route('POST', '/auth/verify-email', ...authApi, account.verifyEmail),
+    route('POST', '/auth/resend-verification', ...authApi, account.resendVerification),
+    route('POST', '/auth/forgot-password', ...authApi, account.forgotPassword),
+    route('POST', '/auth/reset-password', ...authApi, account.resetPassword),
+    route('POST', '/auth/login', ...authApi, session.login),
+    route('POST', '/auth/verify-2fa', ...authApi, session.verify2fa),
+    route('POST', '/auth/refresh', ...authApi, session.refresh),
+    route('POST', '/auth/logout', ...authApi, session.logout),
+    route('POST', '/auth/logout-all', ...signedIn, session.logoutAll),
+    route('GET', '/auth/sessions', ...signedIn, session.listSessions),
+    route('DELETE', '/auth/sessions/:id', ...signedIn, session.endSession),
+    route('GET', '/auth/me', ...signedIn, profile.me),
+    route('PATCH', '/auth/me', ...signedIn, profile.updateMe),
+    route('DELETE', '/auth/me', ...signedIn, profile.deleteMe),
+    route('POST', '/auth/change-password', ...signedIn, profile.changePassword),
+    route('POST', '/auth/2fa/setup/initiate', ...signedIn, twoFactor.initiateSetup),
+    route('POST', '/auth/2fa/setup/verify', ...signedIn, twoFactor.verifySetup),
+    route('POST', '/auth/2fa/disable', ...signedIn, twoFactor.disable),
+    route('POST', '/auth/2fa/backup-codes', ...signedIn, twoFactor.regenerateBackupCodes),
+    route('GET', '/auth/consents', ...signedIn, consent.listConsents),
+    route('DELETE', '/auth/consents/:client_id', ...signedIn, consent.revokeConsent),
+
+    // The admin API (contract §5): role `admin`, read from the database on every request.
+    route('GET', '/admin/users', ...adminApi, admin.listUsers),
+    route('GET', '/admin/users/:id', ...adminApi, admin.getUser),
+    route('PATCH', '/admin/users/:id', ...adminApi, admin.updateUser),
+    route('POST', '/admin/users/:id/disable', ...adminApi, admin.disableUser),
+    route('POST', '/admin/users/:id/enable', ...adminApi, admin.enableUser),
+    route('POST', '/admin/users/:id/unlock', ...adminApi, admin.unlockUser),
+    route('DELETE', '/admin/users/:id/2fa', ...adminApi, admin.resetMfa),
+    route('GET', '/admin/clients', ...adminApi, admin.listClients),
+    route('POST', '/admin/clients', ...adminApi, admin.createClient),
+    route('GET', '/admin/clients/:id', ...adminApi, admin.getClient),
+    route('PATCH', '/admin/clients/:id', ...adminApi, admin.updateClient),
+    route('DELETE', '/admin/clients/:id', ...adminApi, admin.deleteClient),
+    route('POST', '/admin/clients/:id/rotate-secret', ...adminApi, admin.rotateClientSecret),
+    route('GET', '/admin/keys', ...adminApi, admin.listKeys),
+    route('POST', '/admin/keys/rotate', ...adminApi, admin.rotateKeys),
+    route('POST', '/admin/keys/:kid/revoke', ...adminApi, admin.revokeKey),
+    route('GET', '/admin/audit', ...adminApi, admin.listAudit),
+
+    // Operations (contract §6).
+    route('GET', '/healthz', health.healthz),
+    route('GET', '/readyz', health.readyz),
+    route('GET', '/metrics', health.metrics),
+  ];
+}
