@@ -4,7 +4,7 @@
 // RateLimit headers of draft-ietf-httpapi-ratelimit-headers. TRUST_PROXY lets one test speak from
 // several client IPs through X-Forwarded-For.
 import test from 'ava';
-import { api, signUp, startAccountServer } from '../helpers/accounts.js';
+import { api, signUp, startAccountServer, type ApiResponse } from '../helpers/accounts.js';
 import { waitFor } from '../helpers/http.js';
 import { ManualClock } from '../helpers/server.js';
 
@@ -18,7 +18,7 @@ test('six forgot-password requests in a minute send three mails, and all six ans
   clock.advance(61 * 60_000);
   const before = server.smtp.received.length;
 
-  const answers = [];
+  const answers: ApiResponse[] = [];
   for (let i = 0; i < 6; i += 1) answers.push(await api(server, 'POST', '/auth/forgot-password', { body: { email: person.email } }));
   t.true(answers.every((answer) => answer.status === 202));
   t.true(answers.every((answer) => JSON.stringify(answer.body) === JSON.stringify(answers[0]!.body)), 'the limit changes nothing in the answer');

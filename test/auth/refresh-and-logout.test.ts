@@ -1,10 +1,10 @@
-import test from 'ava';
-import { api, login, newPerson, signUp, startAccountServer, type AccountServer, type Tokens } from '../helpers/accounts.js';
+import test, { type ExecutionContext } from 'ava';
+import { api, login, newPerson, signUp, startAccountServer, type AccountServer, type Tokens, type TokensOrError } from '../helpers/accounts.js';
 import { introspect } from '../helpers/http.js';
 import { ManualClock, registerClient } from '../helpers/server.js';
 import { linkIn, waitForMail } from '../helpers/smtp.js';
 
-async function setUp(t: Parameters<Parameters<typeof test>[1]>[0], options: Parameters<typeof startAccountServer>[1] = {}) {
+async function setUp(t: ExecutionContext, options: Parameters<typeof startAccountServer>[1] = {}) {
   const server = await startAccountServer(t, options);
   const person = await signUp(server);
   const resourceServer = await registerClient(server);
@@ -12,7 +12,7 @@ async function setUp(t: Parameters<Parameters<typeof test>[1]>[0], options: Para
   return { server, person, resourceServer, active };
 }
 
-const refresh = (server: AccountServer, refreshToken: string) => api<Tokens>(server, 'POST', '/auth/refresh', { body: { refresh_token: refreshToken } });
+const refresh = (server: AccountServer, refreshToken: string) => api<TokensOrError>(server, 'POST', '/auth/refresh', { body: { refresh_token: refreshToken } });
 
 test('each refresh returns a new pair; replaying a used refresh token is invalid_grant and kills the newest one too', async (t) => {
   const { server, person, active, resourceServer } = await setUp(t);

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import jsQR from 'jsqr';
 import { generate } from 'otplib';
 import { PNG } from 'pngjs';
@@ -12,7 +12,7 @@ const STEP = 30_000;
 const code = (secret: string, atMs: number) => generate({ secret, epoch: Math.floor(atMs / 1000) });
 
 /** A signed-up user with 2FA turned on, on a server whose clock the test moves. */
-async function withTwoFactor(t: Parameters<Parameters<typeof test>[1]>[0], env: Record<string, string> = {}) {
+async function withTwoFactor(t: ExecutionContext, env: Record<string, string> = {}) {
   // Start in the middle of a time step, so ±1 step is unambiguous.
   const clock = new ManualClock(Math.floor(Date.now() / STEP) * STEP + 10_000);
   const server = await startAccountServer(t, { clock, env: { LOG_LEVEL: 'trace', ...env } });
@@ -42,7 +42,8 @@ test('setup: a QR code that decodes to the otpauth URL, a wrong code keeps 2FA o
   t.is(otpauth_url, `otpauth://totp/Tessera:${encodeURIComponent(person.email)}?secret=${secret}&issuer=Tessera`);
   t.true(qr_code!.startsWith('data:image/png;base64,'));
   const png = PNG.sync.read(Buffer.from(qr_code!.split(',')[1]!, 'base64'));
-  t.is(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data, otpauth_url, 'the QR code encodes the otpauth URL');
+  // jsqr is CommonJS: under NodeNext the default import is module.exports, whose `default` is the function.
+  t.is(jsQR.default(new Uint8ClampedArray(png.data), png.width, png.height)?.data, otpauth_url, 'the QR code encodes the otpauth URL');
 
   const wrong = await api(server, 'POST', '/auth/2fa/setup/verify', { token: access_token, body: { code: '000000' } });
   t.is(wrong.status, 401);

@@ -76,6 +76,15 @@ export interface Tokens {
   scope: string;
 }
 
+/** The error body of the account API and the token endpoint (RFC 6749 §5.2). */
+export interface ErrorBody {
+  error: string;
+  error_description?: string;
+}
+
+/** A body that is Tokens when the status is 200 and an ErrorBody otherwise. */
+export type TokensOrError = Tokens & Partial<ErrorBody>;
+
 export async function login(server: { url: string }, person: Pick<Person, 'email' | 'password'>): Promise<Tokens> {
   const response = await api<Tokens>(server, 'POST', '/auth/login', { body: { email: person.email, password: person.password } });
   if (response.status !== 200) throw new Error(`login: ${response.status} ${JSON.stringify(response.body)}`);

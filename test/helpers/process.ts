@@ -4,6 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+/**
+ * The arguments that run server-entry.ts instead: main.ts plus a test's key tick and propagation
+ * delay. tsx by absolute URL, because the child's working folder is the test's temporary one.
+ */
+export const TEST_ENTRY_ARGS = ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./server-entry.ts', import.meta.url))];
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -14,8 +19,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function spawnServer(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH, HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnServer(env: Record<string, string>, cwd: string, args: readonly string[] = [MAIN]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH, HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),

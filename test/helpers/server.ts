@@ -25,6 +25,9 @@ export interface TestServerOptions {
   dir?: string;
   databaseUrl?: string;
   clock?: Clock;
+  /** The key scheduler's tick and the key propagation delay (StartOptions; production: 1 s, 5 s). */
+  keyTickMs?: number;
+  keyPropagationMs?: number;
 }
 
 export async function startTestServer(t: ExecutionContext, options: TestServerOptions = {}): Promise<TestServer> {
@@ -46,7 +49,13 @@ export async function startTestServer(t: ExecutionContext, options: TestServerOp
     const logs: string[] = [];
     const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
     try {
-      const running = await startServer(config, { log, clock: options.clock ?? systemClock, drainTimeoutMs: 2_000 });
+      const running = await startServer(config, {
+        log,
+        clock: options.clock ?? systemClock,
+        drainTimeoutMs: 2_000,
+        keyTickMs: options.keyTickMs,
+        keyPropagationMs: options.keyPropagationMs,
+      });
       t.teardown(() => running.close());
       return { ...running, config, dir, logs };
     } catch (error) {

@@ -160,7 +160,8 @@ test('prompt=none without a session is login_required; with one a code comes wit
   const silent = await get(jar, (await authorizeUrl(config, { prompt: 'none' })).url.toString());
   t.truthy(new URL(silent.headers.get('location')!).searchParams.get('code'));
 
-  for (const extra of [{ prompt: 'login' }, { max_age: '0' }]) {
+  const forceSignIn: Array<Record<string, string>> = [{ prompt: 'login' }, { max_age: '0' }];
+  for (const extra of forceSignIn) {
     const again = await get(jar, (await authorizeUrl(config, extra)).url.toString());
     t.is(new URL(again.headers.get('location')!, server.url).pathname, '/login', JSON.stringify(extra));
   }

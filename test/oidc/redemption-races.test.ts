@@ -7,7 +7,7 @@
 // So on PostgreSQL the test also holds the row's lock from a connection of its own until every
 // request has read the row and waits for the lock: then all of them lose at the spend, the path
 // that used to answer invalid_grant without revoking anything.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import * as oidc from 'openid-client';
 import pg from 'pg';
 import { signUp, startAccountServer } from '../helpers/accounts.js';
@@ -44,7 +44,7 @@ async function underRowLock<T>(databaseUrl: string, lockSql: string, value: stri
 }
 
 for (const dialect of DIALECTS) {
-  async function setUp(t: Parameters<Parameters<typeof test>[1]>[0]) {
+  async function setUp(t: ExecutionContext) {
     const server = await startAccountServer(t, { dialect });
     const person = await signUp(server);
     const client = await registerClient(server, { redirectUris: [REDIRECT], firstParty: true });

@@ -26,8 +26,8 @@ test('PORT=abc npm start exits 2 with one line naming PORT', async (t) => {
 
 test('every bad value names its variable and exits 2', async (t) => {
   const dir = tempDir(t);
-  for (const [name, value] of [['ACCESS_TOKEN_TTL', '15 minutes'], ['DATABASE_URL', 'mysql://x'], ['KEYS_KEK', 'short'], ['ISSUER', 'not a url'], ['BODY_LIMIT', 'lots']]) {
-    const { code, stderr } = await run(process.execPath, [`${REPO_ROOT}dist/src/main.js`], { [name]: value! }, dir);
+  for (const [name, value] of [['ACCESS_TOKEN_TTL', '15 minutes'], ['DATABASE_URL', 'mysql://x'], ['KEYS_KEK', 'short'], ['ISSUER', 'not a url'], ['BODY_LIMIT', 'lots']] as const) {
+    const { code, stderr } = await run(process.execPath, [`${REPO_ROOT}dist/src/main.js`], { [name]: value }, dir);
     t.is(code, 2, name);
     t.regex(stderr.trim(), new RegExp(`^tessera: invalid configuration: ${name}: `), name);
     t.is(stderr.trim().split('\n').length, 1, name);
