@@ -11,7 +11,7 @@ import { routeTable, type PlainStep } from './http/routes.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { Services } from './services.js';
 
-/** Browser-facing paths that CORS_ORIGINS opens (contract §1); introspection is server to server. */
+/** Browser-facing paths that CORS_ORIGINS opens (README, Configuration); introspection is server to server. */
 const CORS_PATHS = [ENDPOINT_PATHS.token, ENDPOINT_PATHS.revocation, ENDPOINT_PATHS.userinfo];
 const corsApplies = (path: string) => path.startsWith('/.well-known/') || path.startsWith('/auth/') || CORS_PATHS.includes(path as never);
 

@@ -42,7 +42,7 @@ export interface StartOptions {
    * Tests only: the key scheduler's tick (default KEY_TICK_MS, 1 s) and the delay after which a
    * written key counts as published everywhere (default PROPAGATION_MS, 5 s), so that rotations
    * can be watched in seconds. The tick must be shorter than the propagation delay, which assumes
-   * every process reloads key state within it (design.md, Signing keys).
+   * every process reloads key state within it (docs/decisions.md, Signing keys).
    */
   keyTickMs?: number;
   keyPropagationMs?: number;

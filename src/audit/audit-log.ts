@@ -1,10 +1,11 @@
 // Writes audit events: who, what, when (UTC ms), from which IP and user agent. Never a secret:
 // callers pass identifiers and outcomes only, and every string is stripped of control characters
-// (no raw CR/LF reaches a log viewer; security.md).
+// (no raw CR/LF reaches a log viewer; docs/decisions.md).
 import { randomId } from '../crypto/random.js';
 import type { DbOrTx } from '../storage/db.js';
 import { insertAudit } from '../storage/repositories/audit.js';
 import type { RateLimitState } from '../domain/accounts/rate-limiter.js';
+import { auditRecordToRow } from './audit-record.js';
 
 export type AuditEvent =
   | 'user.registered'
@@ -82,14 +83,17 @@ const clean = (value: string | null | undefined, max: number) =>
 export async function audit(db: DbOrTx, entry: AuditEntry, now: number): Promise<void> {
   const detail: Record<string, string | number | boolean | null> = {};
   for (const [key, value] of Object.entries(entry.detail ?? {})) detail[key] = typeof value === 'string' ? clean(value, 200) : value;
-  await insertAudit(db, {
-    id: randomId(),
-    event: entry.event,
-    user_id: entry.userId ?? null,
-    actor_id: clean(entry.actorId, 64),
-    ip: clean(entry.meta?.ip, 64),
-    user_agent: clean(entry.meta?.userAgent, 512),
-    detail: JSON.stringify(detail),
-    created_at: now,
-  });
+  await insertAudit(
+    db,
+    auditRecordToRow({
+      id: randomId(),
+      event: entry.event,
+      userId: entry.userId ?? null,
+      actorId: clean(entry.actorId, 64),
+      ip: clean(entry.meta?.ip, 64),
+      userAgent: clean(entry.meta?.userAgent, 512),
+      detail,
+      createdAt: now,
+    }),
+  );
 }

@@ -32,7 +32,7 @@ function parse(args: string[], options: Options, positionals = 0): { values: Rec
   }
 }
 
-/** The flags of `clients create`, and of `clients update`, which takes any of them (contract §2). */
+/** The flags of `clients create`, and of `clients update`, which takes any of them (README, The admin CLI). */
 const CLIENT_FLAGS: Options = {
   name: { type: 'string' },
   'grant-types': { type: 'string' },

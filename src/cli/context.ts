@@ -1,6 +1,6 @@
 // What the commands of `tessera …` work with, opened in one place: the database (migrated), the
 // issuer the server recorded, and the same domain services as the server's, acting as `cli`. The
-// CLI talks to the database, not to a running server (contract §2).
+// CLI talks to the database, not to a running server (README, The admin CLI).
 import { CLI_ACTOR, type Actor } from '../audit/audit-log.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';

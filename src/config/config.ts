@@ -1,4 +1,4 @@
-// The one configuration of a Tessera process (contract §1): read from the environment once at
+// The one configuration of a Tessera process (README, Configuration): read from the environment once at
 // start-up, validated, frozen, and passed down explicitly. Nothing else reads process.env.
 import { existsSync } from 'node:fs';
 import { formatDuration, parseDuration } from './duration.js';
@@ -23,7 +23,7 @@ export interface Config {
   readonly lockoutDuration: number;
   readonly rateLimitPerIp: number;
   readonly rateLimitPerAccount: number;
-  /** Verification and reset mails per account per hour (contract §4; 0 = off). */
+  /** Verification and reset mails per account per hour (docs/accounts.md; 0 = off). */
   readonly mailLimitPerAccount: number;
   /** Bytes. */
   readonly bodyLimit: number;
@@ -50,7 +50,7 @@ export class ConfigError extends Error {
 
 /**
  * Common JWKS verifiers (jose's createRemoteJWKSet) refetch on an unknown `kid` at most once per
- * 30 s, so a lead shorter than that can make a verifier fail (design.md, Signing keys).
+ * 30 s, so a lead shorter than that can make a verifier fail (docs/decisions.md, Signing keys).
  */
 const VERIFIER_COOLDOWN_SECONDS = 30;
 

@@ -1,4 +1,4 @@
-// Durations in configuration: `90s`, `15m`, `12h`, `7d`, or plain seconds (contract §1).
+// Durations in configuration: `90s`, `15m`, `12h`, `7d`, or plain seconds (README, Configuration).
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** Parses a duration into whole seconds; returns undefined when the text is not one. */

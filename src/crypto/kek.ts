@@ -1,6 +1,6 @@
 // The key-encryption key: `KEYS_KEK` from the environment (how instances sharing a database share
 // it), else `keys/kek`. The file is created (0600) only when the key table is empty, by the caller
-// holding the key lock, so a lost KEK never silently becomes a new one (design.md, Signing keys).
+// holding the key lock, so a lost KEK never silently becomes a new one (docs/decisions.md, Signing keys).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

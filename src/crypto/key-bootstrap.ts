@@ -1,6 +1,6 @@
 // Brings up the signing keys of a process (server or CLI): resolves the key-encryption key, makes
 // the first keys on an empty table, and proves the KEK opens what is stored. A KEK that does not
-// fit is fatal: we never quietly make new keys over old ones (design.md, Signing keys).
+// fit is fatal: we never quietly make new keys over old ones (docs/decisions.md, Signing keys).
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../storage/db.js';
@@ -11,6 +11,7 @@ import { KeyLifecycle, type KeyEvent } from './key-lifecycle.js';
 import { keyPolicy, type KeyPolicy } from './key-policy.js';
 import { Keystore } from './keystore.js';
 import { UnsealError } from './sealing.js';
+import { signingKeyFromRow } from './signing-key.js';
 
 export interface Keys {
   /** The key-encryption key, also for other secrets sealed at rest (TOTP secrets). */
@@ -45,7 +46,7 @@ export async function openKeys(db: Db, config: Config, clock: Clock, onEvent?: (
     rows = await listSigningKeys(db);
   }
   try {
-    keystore.reload(rows, clock.now());
+    keystore.reload(rows.map(signingKeyFromRow), clock.now());
   } catch (error) {
     if (error instanceof UnsealError) {
       throw new KekError(

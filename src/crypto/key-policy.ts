@@ -1,4 +1,4 @@
-// The numbers that govern the signing-key lifecycle (design.md, Signing keys), derived once from
+// The numbers that govern the signing-key lifecycle (docs/decisions.md, Signing keys), derived once from
 // the configuration.
 import type { Config } from '../config/config.js';
 

@@ -1,7 +1,7 @@
 // Runs in every server process: each tick reads the key table, lets the lifecycle act when
 // something is due (the database lock makes one process do it), and feeds the keystore. Ticking
 // every second rather than sleeping until the next rotation keeps long intervals safe (setTimeout
-// overflows past 24.8 days) and bounds how stale a process's view of the keys can be (design.md:
+// overflows past 24.8 days) and bounds how stale a process's view of the keys can be (docs/decisions.md:
 // at most 5 s).
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -9,6 +9,7 @@ import type { Db } from '../storage/db.js';
 import { listSigningKeys } from '../storage/repositories/signing-keys.js';
 import type { KeyLifecycle } from './key-lifecycle.js';
 import type { Keystore } from './keystore.js';
+import { signingKeyFromRow } from './signing-key.js';
 
 /** The production tick; a test may pass a shorter one (StartOptions.keyTickMs). */
 export const KEY_TICK_MS = 1_000;
@@ -47,8 +48,9 @@ export class KeyScheduler {
       await this.lifecycle.maintain();
       rows = await listSigningKeys(this.db);
     }
-    if (this.keystore.reload(rows, this.clock.now())) {
-      this.log.debug({ keys: rows.map((r) => `${r.alg}:${r.kid}:${r.status}`) }, 'signing keys reloaded');
+    const keys = rows.map(signingKeyFromRow);
+    if (this.keystore.reload(keys, this.clock.now())) {
+      this.log.debug({ keys: keys.map((k) => `${k.alg}:${k.kid}:${k.status}`) }, 'signing keys reloaded');
     }
   }
 

@@ -1,19 +1,21 @@
-// How the CLI and the admin API show a signing key (contract §2: `keys list`).
-import type { SigningKeyRow } from '../storage/schema.js';
+// How the CLI and the admin API show a signing key (README, The admin CLI: `keys list`). The contract spells
+// its members in snake_case; they are built here, from the domain type, and nowhere else
+// (docs/architecture.md, Rows stay in storage).
+import type { SigningKey } from './signing-key.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
-export function keyView(row: SigningKeyRow) {
+export function keyView(key: SigningKey) {
   return {
-    kid: row.kid,
-    alg: row.alg,
-    status: row.status,
-    created_at: iso(row.created_at),
-    published_at: iso(row.published_at),
-    activates_at: row.status === 'next' ? iso(row.activates_at) : null,
-    activated_at: iso(row.activated_at),
-    retired_at: iso(row.retired_at),
-    revoked_at: iso(row.revoked_at),
-    expires_at: iso(row.expires_at),
+    kid: key.kid,
+    alg: key.alg,
+    status: key.status,
+    created_at: iso(key.createdAt),
+    published_at: iso(key.publishedAt),
+    activates_at: key.status === 'next' ? iso(key.activatesAt) : null,
+    activated_at: iso(key.activatedAt),
+    retired_at: iso(key.retiredAt),
+    revoked_at: iso(key.revokedAt),
+    expires_at: iso(key.expiresAt),
   };
 }

@@ -1,12 +1,13 @@
 // The signing keys as one process sees them: private keys imported once as KeyObjects, the JWKS
 // body and its ETag computed once per change, lookups by kid for verification. Fed by
-// reload() with rows from the database (see key-scheduler.ts); it never queries by itself, so a
-// flood of unknown `kid`s costs nothing (security.md, Tokens).
+// reload() with the keys read from the database (see key-scheduler.ts); it never queries by itself, so a
+// flood of unknown `kid`s costs nothing (RFC 8725 §3.10).
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { JsonWebKey } from 'node:crypto';
-import type { KeyAlg, KeyStatus, SigningKeyRow } from '../storage/schema.js';
+import type { KeyAlg, KeyStatus } from '../storage/schema.js';
 import { unseal } from './sealing.js';
+import type { SigningKey } from './signing-key.js';
 
 export interface VerificationKey {
   kid: string;
@@ -15,7 +16,8 @@ export interface VerificationKey {
   key: KeyObject;
 }
 
-export interface SigningKey {
+/** The key an algorithm signs with now (not the stored key: that is `SigningKey`, signing-key.ts). */
+export interface ActiveSigningKey {
   kid: string;
   alg: KeyAlg;
   key: KeyObject;
@@ -35,7 +37,7 @@ interface LoadedKey {
 
 export class Keystore {
   private keys = new Map<string, LoadedKey>();
-  private active = new Map<KeyAlg, SigningKey>();
+  private active = new Map<KeyAlg, ActiveSigningKey>();
   private jwks: Jwks = { body: '{"keys":[]}' };
   private stateFingerprint = '';
   private loadedAt = 0;
@@ -43,38 +45,38 @@ export class Keystore {
   constructor(private readonly kek: Buffer) {}
 
   /**
-   * Adopts the given rows as the current key state. Keys seen before are not decrypted or imported
+   * Adopts the given keys as the current key state. Keys seen before are not decrypted or imported
    * again. Returns whether anything changed.
    */
-  reload(rows: readonly SigningKeyRow[], now = Date.now()): boolean {
+  reload(stored: readonly SigningKey[], now = Date.now()): boolean {
     this.loadedAt = now;
-    const fingerprint = rows.map((r) => `${r.kid}:${r.status}:${r.activated_at}`).join(',');
+    const fingerprint = stored.map((k) => `${k.kid}:${k.status}:${k.activatedAt}`).join(',');
     if (fingerprint === this.stateFingerprint) return false;
 
     const keys = new Map<string, LoadedKey>();
-    for (const row of rows) {
-      const known = this.keys.get(row.kid);
-      const rowFingerprint = `${row.kid}:${row.status}`;
-      if (known && known.fingerprint === rowFingerprint) {
-        keys.set(row.kid, known);
+    for (const key of stored) {
+      const known = this.keys.get(key.kid);
+      const keyFingerprint = `${key.kid}:${key.status}`;
+      if (known && known.fingerprint === keyFingerprint) {
+        keys.set(key.kid, known);
         continue;
       }
-      const signing = known?.signing ?? importPrivate(this.kek, row);
-      const verify = known?.verification.key ?? createPublicKey({ key: JSON.parse(row.public_jwk) as JsonWebKey, format: 'jwk' });
-      keys.set(row.kid, { fingerprint: rowFingerprint, signing, verification: { kid: row.kid, alg: row.alg, status: row.status, key: verify } });
+      const signing = known?.signing ?? importPrivate(this.kek, key);
+      const verify = known?.verification.key ?? createPublicKey({ key: JSON.parse(key.publicJwk) as JsonWebKey, format: 'jwk' });
+      keys.set(key.kid, { fingerprint: keyFingerprint, signing, verification: { kid: key.kid, alg: key.alg, status: key.status, key: verify } });
     }
 
-    const active = new Map<KeyAlg, SigningKey>();
-    for (const row of rows) {
-      if (row.status === 'active') active.set(row.alg, { kid: row.kid, alg: row.alg, key: keys.get(row.kid)!.signing, activatedAt: row.activated_at ?? row.created_at });
+    const active = new Map<KeyAlg, ActiveSigningKey>();
+    for (const key of stored) {
+      if (key.status === 'active') active.set(key.alg, { kid: key.kid, alg: key.alg, key: keys.get(key.kid)!.signing, activatedAt: key.activatedAt ?? key.createdAt });
     }
 
     // RFC 7517: public members only. Every next, active and retired key; never a revoked one.
-    const published = rows
-      .filter((r) => r.status !== 'revoked')
-      .map((r) => {
-        const { kty, crv, x, y, n, e } = JSON.parse(r.public_jwk) as JWK;
-        return kty === 'EC' ? { kty, kid: r.kid, use: 'sig', alg: r.alg, crv, x, y } : { kty, kid: r.kid, use: 'sig', alg: r.alg, n, e };
+    const published = stored
+      .filter((k) => k.status !== 'revoked')
+      .map((k) => {
+        const { kty, crv, x, y, n, e } = JSON.parse(k.publicJwk) as JWK;
+        return kty === 'EC' ? { kty, kid: k.kid, use: 'sig', alg: k.alg, crv, x, y } : { kty, kid: k.kid, use: 'sig', alg: k.alg, n, e };
       });
     const body = JSON.stringify({ keys: published });
 
@@ -86,7 +88,7 @@ export class Keystore {
   }
 
   /** The active key of an algorithm; every algorithm has one once keys are initialised. */
-  signingKey(alg: KeyAlg): SigningKey {
+  signingKey(alg: KeyAlg): ActiveSigningKey {
     const key = this.active.get(alg);
     if (!key) throw new Error(`no active ${alg} signing key loaded`);
     return key;
@@ -102,7 +104,7 @@ export class Keystore {
     return this.jwks;
   }
 
-  get activeKeys(): SigningKey[] {
+  get activeKeys(): ActiveSigningKey[] {
     return [...this.active.values()];
   }
 
@@ -116,7 +118,7 @@ export class Keystore {
   }
 }
 
-function importPrivate(kek: Buffer, row: SigningKeyRow): KeyObject {
-  const jwk = JSON.parse(unseal(kek, row.private_jwk_sealed, `signing-key:${row.kid}`)) as JsonWebKey;
+function importPrivate(kek: Buffer, key: SigningKey): KeyObject {
+  const jwk = JSON.parse(unseal(kek, key.privateJwkSealed, `signing-key:${key.kid}`)) as JsonWebKey;
   return createPrivateKey({ key: jwk, format: 'jwk' });
 }

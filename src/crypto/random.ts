@@ -24,7 +24,7 @@ export function randomId(): string {
   return id.charCodeAt(0) === 0x2d ? `A${id.slice(1)}` : id;
 }
 
-/** SHA-256, base64url: right for 256-bit random secrets (design.md, Tokens); never for passwords. */
+/** SHA-256, base64url: right for 256-bit random secrets (docs/decisions.md, Tokens); never for passwords. */
 export const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('base64url');
 
 /** Constant-time comparison of two hashes of equal length. */

@@ -6,7 +6,8 @@ export interface CursorPosition {
   id: string;
 }
 
-export const encodeCursor = (row: { created_at: number; id: string }): string => Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
+/** The cursor of the page after the one ending at `last` (a domain object, never a row). */
+export const encodeCursor = (last: CursorPosition): string => Buffer.from(`${last.createdAt}:${last.id}`).toString('base64url');
 
 export function decodeCursor(cursor: string): CursorPosition {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split(':');

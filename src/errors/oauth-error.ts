@@ -5,7 +5,7 @@
 // API maps the code otherwise (the /auth API, for one, answers invalid_grant with 401 where the
 // token endpoint answers 400 — see http/middleware/errors.ts), or the HTTP layer decides it
 // itself (405, 413, 415, a Bearer check's 401). JSON APIs render errors as
-// `{ error, error_description }` (contract §6) in the error middleware only; the hosted pages
+// `{ error, error_description }` (README, Errors) in the error middleware only; the hosted pages
 // decide by code what to show, never by the description's words.
 
 export type ErrorCode =
@@ -25,7 +25,7 @@ export type ErrorCode =
   | 'insufficient_scope'
   // RFC 7009 §2.2.1
   | 'unsupported_token_type'
-  // Tessera's own (contract §4–6)
+  // Tessera's own (docs/accounts.md)
   | 'not_found'
   | 'invalid_credentials'
   | 'email_not_verified'

@@ -61,7 +61,7 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
   const form = formBody(config.bodyLimit);
   const json = jsonBody(config.bodyLimit);
   const bearer = requireUser(services.introspection, config.issuer);
-  /** The first-party JSON API: never cached, JSON bodies, invalid_grant as 401 (contract §4). */
+  /** The first-party JSON API: never cached, JSON bodies, invalid_grant as 401 (docs/accounts.md). */
   const authApi = [noStore, json, errorStatuses(AUTH_API_STATUSES)];
   const signedIn = [...authApi, bearer];
   const adminApi = [noStore, json, bearer, requireRole('admin')];
@@ -125,7 +125,7 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
     route('POST', RESET_PASSWORD_PATH, form, mailLink.resetPassword),
     route('GET', STYLESHEET_PATH, assetHandlers().stylesheet),
 
-    // The first-party account API (contract §4).
+    // The first-party account API (docs/accounts.md).
     route('POST', '/auth/register', ...authApi, account.register),
     route('POST', '/auth/verify-email', ...authApi, account.verifyEmail),
     route('POST', '/auth/resend-verification', ...authApi, account.resendVerification),
@@ -149,7 +149,7 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
     route('GET', '/auth/consents', ...signedIn, consent.listConsents),
     route('DELETE', '/auth/consents/:client_id', ...signedIn, consent.revokeConsent),
 
-    // The admin API (contract §5): role `admin`, read from the database on every request.
+    // The admin API (docs/accounts.md, The admin API): role `admin`, read from the database on every request.
     route('GET', '/admin/users', ...adminApi, admin.listUsers),
     route('GET', '/admin/users/:id', ...adminApi, admin.getUser),
     route('PATCH', '/admin/users/:id', ...adminApi, admin.updateUser),
@@ -168,7 +168,7 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
     route('POST', '/admin/keys/:kid/revoke', ...adminApi, admin.revokeKey),
     route('GET', '/admin/audit', ...adminApi, admin.listAudit),
 
-    // Operations (contract §6).
+    // Operations (README, Errors).
     route('GET', '/healthz', health.healthz),
     route('GET', '/readyz', health.readyz),
     route('GET', '/metrics', health.metrics),

@@ -1,4 +1,4 @@
-// Mail leaves through the outbox (design.md, Storage): a request writes the message in the
+// Mail leaves through the outbox (docs/decisions.md, Storage and background work): a request writes the message in the
 // transaction of the change it reports, and a worker in every instance delivers it, retrying with
 // backoff. So a failing SMTP server loses no mail, and a request takes the same time whether or
 // not it sends one. Delivery is at least once: a crash between the SMTP server's "OK" and markSent
@@ -9,8 +9,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db, DbOrTx } from '../storage/db.js';
 import { claimDueMessages, insertOutboxMessage, markFailed, markSent } from '../storage/repositories/outbox.js';
-import type { OutboxRow } from '../storage/schema.js';
 import type { MailMessage } from './message.js';
+import { outboxMessageFromRow, type OutboxMessage } from './outbox-message.js';
 import type { MailTransport } from './transport.js';
 
 export const OUTBOX_POLL_MS = 1_000;
@@ -111,41 +111,41 @@ export class OutboxWorker {
   private async deliverDue(): Promise<number> {
     let sent = 0;
     while (!this.stopping) {
-      const batch = await claimDueMessages(this.db, this.clock.now(), BATCH_SIZE, LEASE_MS);
+      const batch = (await claimDueMessages(this.db, this.clock.now(), BATCH_SIZE, LEASE_MS)).map(outboxMessageFromRow);
       if (batch.length === 0) break;
-      for (const row of batch) {
+      for (const message of batch) {
         // Messages left over stay claimed until their lease ends, then any instance takes them.
-        if (this.stopping || this.clock.now() > (row.locked_until ?? 0) - SEND_BUDGET_MS) break;
-        if (await this.deliver(row)) sent += 1;
+        if (this.stopping || this.clock.now() > (message.lockedUntil ?? 0) - SEND_BUDGET_MS) break;
+        if (await this.deliver(message)) sent += 1;
       }
     }
     return sent;
   }
 
-  private async deliver(row: OutboxRow): Promise<boolean> {
-    const attempts = row.attempts + 1;
+  private async deliver(message: OutboxMessage): Promise<boolean> {
+    const attempts = message.attempts + 1;
     try {
       await this.transport.send({
-        id: row.id,
+        id: message.id,
         from: this.from,
-        to: row.to_address,
-        subject: row.subject,
-        text: row.text_body,
-        html: row.html_body,
+        to: message.toAddress,
+        subject: message.subject,
+        text: message.textBody,
+        html: message.htmlBody,
       });
     } catch (sendError: unknown) {
       // An SMTP error message holds the server's reply, never the message body.
       const error = errorMessage(sendError);
-      await markFailed(this.db, row.id, attempts, this.clock.now() + retryDelayMs(attempts), error);
+      await markFailed(this.db, message.id, attempts, this.clock.now() + retryDelayMs(attempts), error);
       if (attempts >= ATTEMPTS_BEFORE_ALARM) {
-        this.log.error({ mailId: row.id, attempts, error }, 'mail still undelivered; retrying hourly');
+        this.log.error({ mailId: message.id, attempts, error }, 'mail still undelivered; retrying hourly');
       } else {
-        this.log.warn({ mailId: row.id, attempts, error }, 'mail delivery failed; will retry');
+        this.log.warn({ mailId: message.id, attempts, error }, 'mail delivery failed; will retry');
       }
       return false;
     }
-    await markSent(this.db, row.id, this.clock.now());
-    this.log.info({ mailId: row.id, attempts }, 'mail sent');
+    await markSent(this.db, message.id, this.clock.now());
+    this.log.info({ mailId: message.id, attempts }, 'mail sent');
     return true;
   }
 }

@@ -1,4 +1,4 @@
-// The mails Tessera sends (contract §4: verification, reset, and notices of lockout and of
+// The mails Tessera sends (docs/accounts.md: verification, reset, and notices of lockout and of
 // password, email and 2FA changes). Each is written once as a list of blocks and rendered twice,
 // as text and as HTML, so the two parts never say different things. Subjects hold no
 // interpolated values; every value that reaches the HTML goes through escapeHtml.

@@ -1,5 +1,5 @@
 // How a mail leaves the process: over SMTP when SMTP_URL is set, otherwise as an .eml file in
-// MAIL_OUTBOX_DIR (contract §1), which is how development and tests read their mail.
+// MAIL_OUTBOX_DIR (README, Configuration), which is how development and tests read their mail.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';

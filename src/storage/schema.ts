@@ -83,7 +83,7 @@ export interface UserTable {
   created_at: number;
   updated_at: number;
   mfa_enabled: Generated<number>;
-  /** The TOTP secret, sealed with AES-256-GCM under the KEK (design.md, People). */
+  /** The TOTP secret, sealed with AES-256-GCM under the KEK (docs/decisions.md, People). */
   totp_secret_sealed: string | null;
   /** A secret between setup/initiate and setup/verify. */
   totp_pending_sealed: string | null;

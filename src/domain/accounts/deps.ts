@@ -11,7 +11,7 @@ import type { PasswordHasher } from './password-hasher.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface MailQueue {
-  /** Writes the message into the outbox inside the caller's transaction (design.md, Storage). */
+  /** Writes the message into the outbox inside the caller's transaction (docs/decisions.md, Storage and background work). */
   enqueue(tx: DbOrTx, message: MailMessage): Promise<void>;
   /** Asks the outbox worker to deliver now rather than at its next poll; call after commit. */
   wake(): void;
@@ -30,5 +30,5 @@ export interface AccountDeps {
   mailQuota: MailQuota;
 }
 
-/** Links in mails always use the configured issuer, never the request's Host (security.md). */
+/** Links in mails always use the configured issuer, never the request's Host (docs/decisions.md). */
 export const pageLink = (config: Config, path: string, token: string) => `${config.issuer}${path}?token=${encodeURIComponent(token)}`;

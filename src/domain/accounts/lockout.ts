@@ -1,13 +1,26 @@
-// Account lockout (design.md, People): consecutive failed steps, passwords and 2FA codes together,
+// Account lockout (docs/decisions.md, People): consecutive failed steps, passwords and 2FA codes together,
 // lock the address for LOCKOUT_DURATION after LOCKOUT_THRESHOLD; only a completed sign-in resets
 // the count. Keyed by the address, so made-up accounts lock exactly like real ones.
+import type { Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { sha256 } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { DbOrTx } from '../../storage/db.js';
 import { clearLockout, countFailure, findLockout, lock } from '../../storage/repositories/lockouts.js';
+import type { LockoutTable } from '../../storage/schema.js';
 
 export const lockoutSubject = (email: string): string => sha256(`lockout:${email}`);
+
+/** An address's lockout counter, as stored. */
+interface LockoutState {
+  failedAttempts: number;
+  lockedUntil: number | null;
+}
+
+const lockoutFromRow = (row: Selectable<LockoutTable>): LockoutState => ({
+  failedAttempts: Number(row.failed_attempts),
+  lockedUntil: row.locked_until == null ? null : Number(row.locked_until),
+});
 
 export class Lockout {
   constructor(
@@ -24,9 +37,10 @@ export class Lockout {
   async assertOpen(db: DbOrTx, email: string): Promise<void> {
     if (!this.enabled) return;
     const row = await findLockout(db, lockoutSubject(email));
+    const lockedUntil = row ? lockoutFromRow(row).lockedUntil : null;
     const now = this.clock.now();
-    if (row?.locked_until != null && Number(row.locked_until) > now) {
-      const retryAfter = Math.ceil((Number(row.locked_until) - now) / 1000);
+    if (lockedUntil !== null && lockedUntil > now) {
+      const retryAfter = Math.ceil((lockedUntil - now) / 1000);
       throw new OAuthError('account_locked', 'the account is locked after too many failed attempts; try again later', {
         headers: { 'Retry-After': String(retryAfter) },
       });

@@ -1,5 +1,5 @@
-// At most MAIL_LIMIT_PER_ACCOUNT verification or reset mails per account in any hour (contract
-// §4). Past it the routes answer exactly as before and send nothing, so the limit reveals nothing
+// At most MAIL_LIMIT_PER_ACCOUNT verification or reset mails per account in any hour
+// (docs/accounts.md, Mail limit). Past it the routes answer exactly as before and send nothing, so the limit reveals nothing
 // about the account; the link already mailed stays valid. Counted in the database (a sliding hour,
 // not a fixed window, so no burst at a window's edge), under the user's row lock so that
 // concurrent requests on several instances cannot both take the last mail.

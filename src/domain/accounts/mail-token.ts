@@ -1,5 +1,5 @@
 // A mailed link's token (verify-email, reset-password) as the account services read it: stored as
-// a hash only, single use, short-lived (contract §4).
+// a hash only, single use, short-lived (docs/accounts.md).
 import type { Selectable } from 'kysely';
 import type { MailTokenTable } from '../../storage/schema.js';
 

@@ -1,5 +1,5 @@
 // Checks and stores a new password: strength (password-policy.ts), not one of the last five
-// (checked against the stored hashes, design.md), hashed with argon2id, kept in the history.
+// (checked against the stored hashes, docs/decisions.md), hashed with argon2id, kept in the history.
 import { randomId } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { DbOrTx } from '../../storage/db.js';

@@ -1,12 +1,12 @@
 // argon2id on libuv's thread pool, with a bounded queue: at most `concurrency` hashes run at once
 // and at most `queueLimit` wait; beyond that the caller gets 503 at once instead of memory growth
-// and multi-second latency (security.md, People; issue: login under load).
+// and multi-second latency (docs/accounts.md; issue: login under load).
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { FifoSlots } from '../../concurrency/fifo-slots.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 
-/** OWASP's argon2id minimum (design.md): 19 MiB, t=2, p=1. */
+/** OWASP's argon2id minimum (docs/decisions.md): 19 MiB, t=2, p=1. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export interface VerifyResult {

@@ -1,4 +1,4 @@
-// What makes a password acceptable (design.md, People): 8 to 128 characters, not one of the
+// What makes a password acceptable (docs/decisions.md, People): 8 to 128 characters, not one of the
 // ~49,000 most common passwords (zxcvbn-ts's ranked list), not the account's own email. Lengths
 // count Unicode code points, and nothing is truncated: argon2 hashes every byte.
 import { dictionary } from '@zxcvbn-ts/language-common';

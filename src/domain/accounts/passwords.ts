@@ -1,4 +1,4 @@
-// Forgotten, reset and changed passwords (contract §4). Every change ends every session and every
+// Forgotten, reset and changed passwords (docs/accounts.md). Every change ends every session and every
 // earlier token of the user, and tells the user by mail.
 import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { randomSecret, sha256 } from '../../crypto/random.js';
@@ -34,7 +34,7 @@ export class PasswordService {
       const row = await findUserByEmail(tx, email);
       const user = row ? userFromRow(row) : undefined;
       if (!user || user.disabled) return;
-      // Past the hourly quota the answer stays 202 and the last link stays valid (contract §4).
+      // Past the hourly quota the answer stays 202 and the last link stays valid (docs/accounts.md).
       if (!(await this.deps.mailQuota.take(tx, user.id, 'reset_password'))) return;
       const token = randomSecret();
       await voidMailTokens(tx, user.id, 'reset_password', now);
@@ -48,7 +48,7 @@ export class PasswordService {
   async reset(token: string, password: string, meta: RequestMeta): Promise<void> {
     const { db, clock, hasher, mail, sessions, lockout } = this.deps;
     const invalid = new OAuthError('invalid_token', 'the reset link is invalid, used or expired');
-    // Every attempt counts against the IP, so tokens cannot be guessed in bulk (contract §4).
+    // Every attempt counts against the IP, so tokens cannot be guessed in bulk (docs/accounts.md).
     await this.deps.rateLimiter.check(meta);
     const row = await findMailToken(db, sha256(token), 'reset_password');
     const link = row ? mailTokenFromRow(row) : undefined;

@@ -1,4 +1,4 @@
-// The signed-in user's own account: profile, email change, deletion (contract §4, /auth/me).
+// The signed-in user's own account: profile, email change, deletion (docs/accounts.md, /auth/me).
 import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';

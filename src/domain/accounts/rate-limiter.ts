@@ -1,10 +1,10 @@
-// Request limits counted in the database, so that they hold across instances (design.md, People).
+// Request limits counted in the database, so that they hold across instances (docs/decisions.md, People).
 //
-// - `check`: the sign-in, register, reset, verification and 2FA routes and pages (contract §1:
+// - `check`: the sign-in, register, reset, verification and 2FA routes and pages (README, Configuration:
 //   RATE_LIMIT_PER_IP / RATE_LIMIT_PER_ACCOUNT per minute, 0 = off). One bucket per IP and one per
 //   account, shared by those routes, so that spreading guesses over routes buys nothing.
 // - `countFailure`: failed client authentication at the token, introspection and revocation
-//   endpoints (contract §6). Only failures count, so a correctly authenticated client is never
+//   endpoints (README, Errors). Only failures count, so a correctly authenticated client is never
 //   throttled, and nothing is read on the success path.
 //
 // Each check reports its window to `meta.onRateLimit`, which the HTTP layer turns into the

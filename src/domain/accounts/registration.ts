@@ -1,4 +1,4 @@
-// Sign-up and email verification (contract §4). Register answers 202 whether or not the address
+// Sign-up and email verification (docs/accounts.md). Register answers 202 whether or not the address
 // is taken, in about the same time (an argon2 hash either way), and mails the owner of the
 // address: a verification link for a new account, a notice for an existing one.
 import { audit, type RequestMeta } from '../../audit/audit-log.js';
@@ -75,7 +75,7 @@ export class RegistrationService {
   /** Spends a verification token (the POST of the page a mail links to, never its GET). */
   async verifyEmail(token: string, meta: RequestMeta): Promise<void> {
     const { db, clock, mail } = this.deps;
-    // Every attempt counts against the IP, so tokens cannot be guessed in bulk (contract §4).
+    // Every attempt counts against the IP, so tokens cannot be guessed in bulk (docs/accounts.md).
     await this.deps.rateLimiter.check(meta);
     const now = clock.now();
     const invalid = new OAuthError('invalid_token', 'the verification link is invalid, used or expired');
@@ -91,7 +91,7 @@ export class RegistrationService {
         await audit(tx, { event: 'user.email_verified', userId: user.id, meta }, now);
         return;
       }
-      // A changed address takes over only now that its owner has proved it (contract §4).
+      // A changed address takes over only now that its owner has proved it (docs/accounts.md).
       if (user.pendingEmail !== link.email) throw invalid;
       if (await findUserByEmail(tx, link.email)) throw new OAuthError('invalid_token', 'that address now belongs to another account');
       await updateUser(tx, user.id, userChanges({ email: link.email, pendingEmail: null, emailVerified: true, updatedAt: now }));

@@ -1,6 +1,6 @@
-// The password step of signing in (contract §4, POST /auth/login). Unknown address and wrong
+// The password step of signing in (docs/accounts.md, POST /auth/login). Unknown address and wrong
 // password take the same path, cost (one argon2 verification) and answer; lockout and rate
-// limits come first and answer alike for real and made-up accounts (security.md, People).
+// limits come first and answer alike for real and made-up accounts (docs/accounts.md).
 import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';
@@ -87,7 +87,7 @@ export class SignInService {
     mail.wake();
   }
 
-  /** Only a completed sign-in (every factor) resets the failure count (design.md, People). */
+  /** Only a completed sign-in (every factor) resets the failure count (docs/decisions.md, People). */
   async resetFailures(tx: DbOrTx, email: string): Promise<void> {
     await this.deps.lockout.reset(tx, email);
   }

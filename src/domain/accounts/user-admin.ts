@@ -51,9 +51,9 @@ export class UserAdminService {
       ...(options.role ? { role: checkRole(options.role) } : {}),
       ...(options.email ? { email: options.email.trim().toLowerCase() } : {}),
     });
-    const page = rows.slice(0, limit);
+    const page = rows.slice(0, limit).map(userFromRow);
     const last = page.at(-1);
-    return { users: page.map((row) => userView(userFromRow(row))), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return { users: page.map((user) => userView(user)), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
   async get(userId: string): Promise<UserView> {
@@ -72,7 +72,7 @@ export class UserAdminService {
     return this.get(userId);
   }
 
-  /** Disabling ends all the user's tokens (contract §5). */
+  /** Disabling ends all the user's tokens (docs/accounts.md, The admin API). */
   async setDisabled(userId: string, disabled: boolean, actor: Actor): Promise<UserView> {
     const user = await this.user(userId);
     if (user.disabled !== disabled) {

@@ -21,7 +21,7 @@ export interface User {
   /** Bumped by logout-all, password change and reset, and disabling: older tokens die. */
   tokenGeneration: number;
   mfaEnabled: boolean;
-  /** The TOTP secret, sealed under the KEK (design.md, People). */
+  /** The TOTP secret, sealed under the KEK (docs/decisions.md, People). */
   totpSecretSealed: string | null;
   /** A sealed secret between setup/initiate and setup/verify. */
   totpPendingSealed: string | null;
@@ -151,7 +151,7 @@ export const consentFromRow = (row: { name: string; granted: number; version: st
   recordedAt: Number(row.recorded_at),
 });
 
-/** The JSON of a user for /auth/me, /admin/users and `tessera users` (contract §4–5): its names are the API's. */
+/** The JSON of a user for /auth/me, /admin/users and `tessera users` (docs/accounts.md): its names are the API's. */
 export function userView(user: User, consents?: readonly Consent[]): UserView {
   return {
     id: user.id,

@@ -30,7 +30,7 @@ export const invalidClient = (detail: string) =>
 /**
  * Who is calling the token, introspection or revocation endpoint. A failure, whatever its cause
  * (unknown client, wrong secret or method, malformed credentials), counts against the caller's
- * IP; past the limit the answer is 429 rather than 401 (contract §6).
+ * IP; past the limit the answer is 429 rather than 401 (README, Errors).
  */
 export class ClientAuthenticator {
   constructor(

@@ -1,7 +1,7 @@
 // Client lookups on the hot path (token, introspection, revocation) without a database round
 // trip per request. Staleness is bounded: every POLL_MS the registry reads the `clients` change
 // counter, and any change made anywhere (CLI, admin API, another instance) empties the cache, so
-// a rotated secret or a deleted client takes effect everywhere within about a second (design.md
+// a rotated secret or a deleted client takes effect everywhere within about a second (docs/decisions.md
 // allows 5 s).
 import type { Logger } from 'pino';
 import type { Db } from '../../storage/db.js';

@@ -1,5 +1,5 @@
 // Registering and managing clients: the one code path behind `tessera clients …` and /admin/clients.
-// Secrets are 256-bit random, shown once, stored as SHA-256 (design.md, Tokens).
+// Secrets are 256-bit random, shown once, stored as SHA-256 (docs/decisions.md, Tokens).
 import type { Clock } from '../../clock.js';
 import { randomId, randomSecret, sha256 } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
@@ -11,6 +11,7 @@ import type { KeyAlg } from '../../storage/schema.js';
 import {
   BUILT_IN_CLIENT_ID,
   AUTH_METHODS,
+  clientChanges,
   clientFromRow,
   clientToRow,
   GRANT_TYPES,
@@ -20,6 +21,21 @@ import {
   type GrantType,
 } from './client.js';
 import { parseScope } from './scope.js';
+
+/** What `update` writes: everything but the client id, the secret and the registration time. */
+const UPDATED_FIELDS = [
+  'name',
+  'grantTypes',
+  'redirectUris',
+  'postLogoutRedirectUris',
+  'scopes',
+  'authMethod',
+  'accessTokenAlg',
+  'idTokenAlg',
+  'audience',
+  'firstParty',
+  'updatedAt',
+] as const satisfies readonly Exclude<keyof Client, 'clientId' | 'secretHash' | 'createdAt'>[];
 
 export interface NewClient {
   name: string;
@@ -77,7 +93,7 @@ export class ClientService {
     return clientFromRow(row);
   }
 
-  /** Changes the given fields; the client id and secret stay (contract §2, `clients update`). */
+  /** Changes the given fields; the client id and secret stay (README, The admin CLI, `clients update`). */
   async update(clientId: string, changes: ClientChanges, actor: Actor): Promise<Client> {
     const current = await this.get(clientId);
     const merged: NewClient = { ...newClientOf(current), ...definedOnly(changes) };
@@ -90,8 +106,7 @@ export class ClientService {
     }
     const now = this.clock.now();
     const updated: Client = { ...checked, clientId, secretHash: current.secretHash, createdAt: current.createdAt, updatedAt: now };
-    const { client_id: _id, client_secret_hash: _secret, created_at: _created, ...row } = clientToRow(updated);
-    await this.change(actor, 'client.updated', clientId, (tx) => updateClient(tx, clientId, row));
+    await this.change(actor, 'client.updated', clientId, (tx) => updateClient(tx, clientId, clientChanges(updated, UPDATED_FIELDS)));
     return updated;
   }
 
@@ -110,8 +125,9 @@ export class ClientService {
     if (client.authMethod === 'none') throw invalid('a public client has no secret to rotate');
     const secret = randomSecret();
     const now = this.clock.now();
-    await this.change(actor, 'client.secret_rotated', clientId, (tx) => updateClient(tx, clientId, { client_secret_hash: sha256(secret), updated_at: now }));
-    return { client: { ...client, secretHash: sha256(secret), updatedAt: now }, secret };
+    const rotated: Client = { ...client, secretHash: sha256(secret), updatedAt: now };
+    await this.change(actor, 'client.secret_rotated', clientId, (tx) => updateClient(tx, clientId, clientChanges(rotated, ['secretHash', 'updatedAt'])));
+    return { client: rotated, secret };
   }
 
   /** One change to the clients table: the write, the change counter and the audit event together. */
@@ -125,7 +141,7 @@ export class ClientService {
     await this.onChange();
   }
 
-  /** Applies contract §2's defaults and checks every field. */
+  /** Applies README, The admin CLI's defaults and checks every field. */
   private validate(input: NewClient): Client {
     const name = input.name?.trim();
     if (!name) throw invalid('a client needs a name');

@@ -1,5 +1,5 @@
 // A registered OAuth client as the domain sees it, and its RFC 7591 representation.
-import type { ClientRow, KeyAlg, NewClientRow } from '../../storage/schema.js';
+import type { ClientRow, ClientTable, ClientUpdate, KeyAlg, NewClientRow } from '../../storage/schema.js';
 
 /** The first-party client the migrations create; /auth/login uses it when no client_id is given. */
 export const BUILT_IN_CLIENT_ID = 'tessera';
@@ -70,6 +70,30 @@ export function clientToRow(client: Client): NewClientRow {
     created_at: client.createdAt,
     updated_at: client.updatedAt,
   };
+}
+
+/** The column of each field: the one place the domain's names meet the table's. */
+const COLUMNS = {
+  clientId: 'client_id',
+  secretHash: 'client_secret_hash',
+  name: 'client_name',
+  grantTypes: 'grant_types',
+  redirectUris: 'redirect_uris',
+  postLogoutRedirectUris: 'post_logout_redirect_uris',
+  scopes: 'scope',
+  authMethod: 'token_endpoint_auth_method',
+  accessTokenAlg: 'access_token_alg',
+  idTokenAlg: 'id_token_signed_response_alg',
+  audience: 'audience',
+  firstParty: 'first_party',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const satisfies Record<keyof Client, keyof ClientTable>;
+
+/** The row update writing `fields` of `client`, encoded as clientToRow encodes them. */
+export function clientChanges(client: Client, fields: readonly Exclude<keyof Client, 'clientId'>[]): ClientUpdate {
+  const row = clientToRow(client);
+  return Object.fromEntries(fields.map((field) => [COLUMNS[field], row[COLUMNS[field]]])) as ClientUpdate;
 }
 
 /** RFC 7591 §2 / §3.2.1 metadata names, as the CLI and the admin API print a client. */

@@ -1,4 +1,4 @@
-// The consents a user gave to (third-party) applications: listed, and revoked later (contract §4,
+// The consents a user gave to (third-party) applications: listed, and revoked later (docs/accounts.md,
 // Consents; remembered per client and scope set). Revoking also ends the sessions the application
 // got through codes, so its refresh tokens die with the consent.
 import { audit, type Actor } from '../../audit/audit-log.js';
@@ -8,6 +8,7 @@ import type { Db } from '../../storage/db.js';
 import { deleteClientConsent, listClientConsents } from '../../storage/repositories/oidc.js';
 import { endClientSessions } from '../../storage/repositories/sessions.js';
 import type { Client } from '../clients/client.js';
+import { clientConsentFromRow } from './client-consent.js';
 
 export interface GrantedConsent {
   clientId: string;
@@ -27,11 +28,11 @@ export class ConsentService {
 
   /** The user's consents, newest first, with the names the applications have now. */
   async list(userId: string): Promise<GrantedConsent[]> {
-    const rows = await listClientConsents(this.db, userId);
+    const stored = (await listClientConsents(this.db, userId)).map(clientConsentFromRow);
     const consents: GrantedConsent[] = [];
-    for (const row of rows) {
-      const client = await this.findClient(row.client_id);
-      consents.push({ clientId: row.client_id, clientName: client?.name ?? null, scope: row.scope, grantedAt: Number(row.granted_at) });
+    for (const consent of stored) {
+      const client = await this.findClient(consent.clientId);
+      consents.push({ clientId: consent.clientId, clientName: client?.name ?? null, scope: consent.scopes.join(' '), grantedAt: consent.grantedAt });
     }
     return consents;
   }

@@ -1,4 +1,4 @@
-// Whether this process can serve (contract §6, /readyz): the database answers, and the key state
+// Whether this process can serve (README, Errors, /readyz): the database answers, and the key state
 // is fresh (the key scheduler reloads it every second; stale state means it cannot reach the
 // database, and tokens signed now could use a key other instances have revoked).
 import type { Clock } from '../../clock.js';

@@ -6,6 +6,7 @@ import type { Clock } from '../../clock.js';
 import type { KeyLifecycle } from '../../crypto/key-lifecycle.js';
 import { KEY_ALGS } from '../../crypto/key-policy.js';
 import { keyView } from '../../crypto/key-view.js';
+import { signingKeyFromRow, type SigningKey } from '../../crypto/signing-key.js';
 import type { Db } from '../../storage/db.js';
 import { listSigningKeys } from '../../storage/repositories/signing-keys.js';
 import type { KeyAlg } from '../../storage/schema.js';
@@ -27,7 +28,7 @@ export class KeyAdmin {
 
   /** Every key, oldest first, as `keys list` and `GET /admin/keys` show it. */
   async list(): Promise<KeyView[]> {
-    return (await listSigningKeys(this.db)).map(keyView);
+    return (await this.keys()).map(keyView);
   }
 
   /**
@@ -38,15 +39,19 @@ export class KeyAdmin {
     const { kids } = await this.lifecycle.rotate(algs ?? KEY_ALGS, force, actor.id);
     await audit(this.db, { event: 'key.rotated', actorId: actor.id, meta: actor.meta, detail: { kids: kids.join(','), force } }, this.clock.now());
     await this.keysChanged();
-    const rows = await listSigningKeys(this.db);
-    return kids.map((kid) => keyView(rows.find((row) => row.kid === kid)!));
+    const keys = await this.keys();
+    return kids.map((kid) => keyView(keys.find((key) => key.kid === kid)!));
   }
 
   /** Revokes a key: its tokens die at once. Throws KeyNotFoundError for an unknown kid. */
   async revoke(kid: string, actor: Actor): Promise<KeyView> {
     await this.lifecycle.revoke(kid, actor.id);
     await this.keysChanged();
-    const row = (await listSigningKeys(this.db)).find((candidate) => candidate.kid === kid)!;
-    return keyView(row);
+    const key = (await this.keys()).find((candidate) => candidate.kid === kid)!;
+    return keyView(key);
+  }
+
+  private async keys(): Promise<SigningKey[]> {
+    return (await listSigningKeys(this.db)).map(signingKeyFromRow);
   }
 }

@@ -1,4 +1,4 @@
-// Two-factor sign-in (contract §4 2FA rows; design.md, People): setup with a QR code and a
+// Two-factor sign-in (docs/accounts.md 2FA rows; docs/decisions.md, People): setup with a QR code and a
 // confirming code, backup codes, the login challenge, turning it off, and the admin reset.
 // Wrong codes count toward the same lockout as wrong passwords.
 import QRCode from 'qrcode';

@@ -1,5 +1,5 @@
 // TOTP per RFC 6238 with otplib: SHA-1, 6 digits, 30 s steps, ±1 step of tolerance. Replay is
-// refused by passing the last accepted step: only later steps count (design.md, People).
+// refused by passing the last accepted step: only later steps count (docs/decisions.md, People).
 import { generateSecret, generateURI, verify } from 'otplib';
 
 const STEP_SECONDS = 30;

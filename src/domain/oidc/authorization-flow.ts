@@ -32,6 +32,9 @@ import type { IdTokens } from '../tokens/id-tokens.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { redirectWith } from './authorization-request.js';
 import type { BrowserSession, BrowserSessions } from './browser-sessions.js';
+import { authorizationCodeFromRow, authorizationCodeToRow, type AuthorizationCode } from './authorization-code.js';
+import { interactionChanges, interactionFromRow, interactionToRow, type InteractionStep } from './interaction.js';
+import { clientConsentFromRow, type ClientConsent } from '../consents/client-consent.js';
 
 export const CODE_TTL_MS = 60_000;
 export const INTERACTION_TTL_MS = 10 * 60_000;
@@ -48,7 +51,7 @@ export interface Interaction {
   request: AuthorizationRequest;
   client: Client;
   user: User | undefined;
-  step: 'login' | 'totp' | 'consent';
+  step: InteractionStep;
   attempts: number;
 }
 
@@ -65,6 +68,16 @@ export interface FlowDeps {
 }
 
 const invalidGrant = (description: string, detail?: string) => new OAuthError('invalid_grant', description, detail ? { detail } : {});
+
+const findCodeByHash = async (db: Db, codeHash: string): Promise<AuthorizationCode | undefined> => {
+  const row = await findCode(db, codeHash);
+  return row ? authorizationCodeFromRow(row) : undefined;
+};
+
+const findConsent = async (db: Db, userId: string, clientId: string): Promise<ClientConsent | undefined> => {
+  const row = await findClientConsent(db, userId, clientId);
+  return row ? clientConsentFromRow(row) : undefined;
+};
 
 export class AuthorizationFlow {
   constructor(private readonly deps: FlowDeps) {}
@@ -91,23 +104,23 @@ export class AuthorizationFlow {
   /** A pending request, if it is alive and the form came from the browser that started it. */
   async interaction(id: string, csrfSecret: string | undefined): Promise<Interaction> {
     const row = id.length <= 64 ? await findInteraction(this.deps.db, id) : undefined;
-    if (!row || Number(row.expires_at) <= this.deps.clock.now()) throw new OAuthError('interaction_expired', 'this sign-in has expired; start again from the application');
-    if (!csrfSecret || !hashesEqual(sha256(csrfSecret), row.csrf_hash)) {
+    const pending = row ? interactionFromRow(row) : undefined;
+    if (!pending || pending.expiresAt <= this.deps.clock.now()) throw new OAuthError('interaction_expired', 'this sign-in has expired; start again from the application');
+    if (!csrfSecret || !hashesEqual(sha256(csrfSecret), pending.csrfHash)) {
       throw new OAuthError('interaction_forbidden', 'the form was not sent from the browser that started this sign-in');
     }
-    const request = JSON.parse(row.params) as AuthorizationRequest;
-    const client = await this.deps.clients.find(row.client_id);
+    const client = await this.deps.clients.find(pending.clientId);
     if (!client) throw new OAuthError('interaction_client_gone', 'the application is no longer registered');
-    const userRow = row.user_id ? await findUserById(this.deps.db, row.user_id) : undefined;
+    const userRow = pending.userId ? await findUserById(this.deps.db, pending.userId) : undefined;
     const user = userRow ? userFromRow(userRow) : undefined;
-    return { id: row.id, request, client, user, step: row.step, attempts: row.attempts };
+    return { id: pending.id, request: pending.request, client, user, step: pending.step, attempts: pending.attempts };
   }
 
   /** The password step. Errors are OAuthErrors the page shows (401, 403, 423, 429). */
   async submitPassword(interaction: Interaction, email: string, password: string, meta: RequestMeta): Promise<Next> {
     const user = await this.deps.signIn.checkPassword(email, password, meta);
     if (user.mfaEnabled) {
-      await updateInteraction(this.deps.db, interaction.id, { user_id: user.id, step: 'totp', attempts: 0 });
+      await updateInteraction(this.deps.db, interaction.id, interactionChanges({ userId: user.id, step: 'totp', attempts: 0 }));
       return { kind: 'page', step: 'totp', interactionId: interaction.id };
     }
     return this.signedIn(interaction, user, ['pwd'], meta);
@@ -121,7 +134,7 @@ export class AuthorizationFlow {
       await deleteInteraction(this.deps.db, interaction.id);
       throw new OAuthError('interaction_expired', 'too many wrong codes; start again from the application');
     }
-    await this.deps.mfa.passCode(user, code, meta, () => updateInteraction(this.deps.db, interaction.id, { attempts: interaction.attempts + 1 }));
+    await this.deps.mfa.passCode(user, code, meta, () => updateInteraction(this.deps.db, interaction.id, interactionChanges({ attempts: interaction.attempts + 1 })));
     return this.signedIn(interaction, user, ['pwd', 'otp'], meta);
   }
 
@@ -133,8 +146,8 @@ export class AuthorizationFlow {
     await deleteInteraction(this.deps.db, interaction.id);
     if (!approve) return this.error(interaction.request, 'access_denied', 'the user denied the request');
     const { db, clock } = this.deps;
-    const existing = await findClientConsent(db, browser.user.id, interaction.client.clientId);
-    const scopes = new Set([...(existing?.scope.split(' ').filter(Boolean) ?? []), ...interaction.request.scopes]);
+    const existing = await findConsent(db, browser.user.id, interaction.client.clientId);
+    const scopes = new Set([...(existing?.scopes ?? []), ...interaction.request.scopes]);
     await saveClientConsent(db, browser.user.id, interaction.client.clientId, [...scopes].sort().join(' '), clock.now());
     await audit(db, { event: 'user.consent_given', userId: browser.user.id, meta, detail: { client_id: interaction.client.clientId, scope: interaction.request.scopes.join(' ') } }, clock.now());
     return { kind: 'redirect', url: await this.issueCode(interaction.request, browser.user, browser.session.id) };
@@ -148,26 +161,26 @@ export class AuthorizationFlow {
     if (!code) throw new OAuthError('invalid_request', 'code is required');
     if (!form.redirect_uri) throw new OAuthError('invalid_request', 'redirect_uri is required');
     const codeHash = sha256(code);
-    const row = code.length <= 128 ? await findCode(db, codeHash) : undefined;
-    if (!row || row.client_id !== client.clientId) throw invalidGrant('the code is invalid, expired or used', 'unknown code or another client');
-    if (row.used_at !== null) {
+    const stored = code.length <= 128 ? await findCodeByHash(db, codeHash) : undefined;
+    if (!stored || stored.clientId !== client.clientId) throw invalidGrant('the code is invalid, expired or used', 'unknown code or another client');
+    if (stored.usedAt !== null) {
       // A replay: whoever redeemed first may be an attacker; revoke what that redemption issued.
-      if (row.issued_session_id) await endSession(db, row.issued_session_id, 'code_replay', clock.now());
+      if (stored.issuedSessionId) await endSession(db, stored.issuedSessionId, 'code_replay', clock.now());
       throw invalidGrant('the code is invalid, expired or used', 'code replay');
     }
-    if (Number(row.expires_at) <= clock.now()) throw invalidGrant('the code is invalid, expired or used', 'expired');
-    if (row.redirect_uri !== form.redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request');
+    if (stored.expiresAt <= clock.now()) throw invalidGrant('the code is invalid, expired or used', 'expired');
+    if (stored.redirectUri !== form.redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request');
     if (!verifier || !/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier)) throw invalidGrant('code_verifier is missing or malformed');
     const challenge = createHash('sha256').update(verifier, 'ascii').digest('base64url');
-    if (!hashesEqual(challenge, row.code_challenge)) throw invalidGrant('code_verifier does not match the code_challenge');
+    if (!hashesEqual(challenge, stored.codeChallenge)) throw invalidGrant('code_verifier does not match the code_challenge');
 
-    const userRow = await findUserById(db, row.user_id);
+    const userRow = await findUserById(db, stored.userId);
     const user = userRow ? userFromRow(userRow) : undefined;
-    const browser = await this.deps.sessions.state(row.browser_session_id);
+    const browser = await this.deps.sessions.state(stored.browserSessionId);
     if (!user || user.disabled || !browser || browser.endedAt !== null || browser.sessionGeneration !== user.tokenGeneration) {
       throw invalidGrant('the sign-in behind this code has ended');
     }
-    const scopes = row.scope.split(' ').filter(Boolean);
+    const scopes = stored.scopes;
     const issued = await db.transaction().execute(async (tx) => {
       if (!(await spendCode(tx, codeHash, clock.now()))) return undefined;
       const started = await this.deps.sessions.startGrant(tx, {
@@ -176,7 +189,7 @@ export class AuthorizationFlow {
         scopes,
         amr: browser.amr,
         meta,
-        parentId: row.browser_session_id,
+        parentId: stored.browserSessionId,
         authTime: browser.authTime,
         expiresAt: browser.expiresAt,
         withRefreshToken: client.grantTypes.includes('refresh_token'),
@@ -188,8 +201,8 @@ export class AuthorizationFlow {
       // Another redemption of the same code committed first: this one is a replay like any other
       // (RFC 6749 §4.1.2), so what the winner got is revoked. The winner's transaction has
       // committed by now (the spend waited for its row lock), so its session is on the row.
-      const winner = await findCode(db, codeHash);
-      if (winner?.issued_session_id) await endSession(db, winner.issued_session_id, 'code_replay', clock.now());
+      const winner = await findCodeByHash(db, codeHash);
+      if (winner?.issuedSessionId) await endSession(db, winner.issuedSessionId, 'code_replay', clock.now());
       throw invalidGrant('the code is invalid, expired or used', 'lost a redemption race');
     }
     if (!scopes.includes('openid')) return issued.tokens;
@@ -198,9 +211,9 @@ export class AuthorizationFlow {
       clientId: client.clientId,
       alg: client.idTokenAlg,
       authTime: browser.authTime,
-      sid: row.browser_session_id,
+      sid: stored.browserSessionId,
       amr: browser.amr,
-      nonce: row.nonce,
+      nonce: stored.nonce,
       accessToken: issued.tokens.access_token,
     });
     return { ...issued.tokens, id_token: idToken };
@@ -216,7 +229,7 @@ export class AuthorizationFlow {
     });
     const request = interaction.request;
     if (await this.needsConsent(interaction.client, user.id, request)) {
-      await updateInteraction(db, interaction.id, { user_id: user.id, step: 'consent' });
+      await updateInteraction(db, interaction.id, interactionChanges({ userId: user.id, step: 'consent' }));
       return { kind: 'signed_in', url: `/consent?interaction=${interaction.id}`, browserSecret: started.secret };
     }
     await deleteInteraction(db, interaction.id);
@@ -226,45 +239,51 @@ export class AuthorizationFlow {
   private async needsConsent(client: Client, userId: string, request: AuthorizationRequest): Promise<boolean> {
     if (client.firstParty) return false;
     if (request.prompt.includes('consent')) return true;
-    const consent = await findClientConsent(this.deps.db, userId, client.clientId);
-    const granted = new Set(consent?.scope.split(' ') ?? []);
+    const consent = await findConsent(this.deps.db, userId, client.clientId);
+    const granted = new Set(consent?.scopes ?? []);
     return !request.scopes.every((scope) => granted.has(scope));
   }
 
   private async issueCode(request: AuthorizationRequest, user: User, browserSessionId: string): Promise<string> {
     const code = randomSecret();
     const now = this.deps.clock.now();
-    await insertCode(this.deps.db, {
-      code_hash: sha256(code),
-      client_id: request.clientId,
-      user_id: user.id,
-      browser_session_id: browserSessionId,
-      redirect_uri: request.redirectUri,
-      scope: request.scopes.join(' '),
-      nonce: request.nonce ?? null,
-      code_challenge: request.codeChallenge,
-      created_at: now,
-      expires_at: now + CODE_TTL_MS,
-      used_at: null,
-      issued_session_id: null,
-    });
+    await insertCode(
+      this.deps.db,
+      authorizationCodeToRow({
+        codeHash: sha256(code),
+        clientId: request.clientId,
+        userId: user.id,
+        browserSessionId,
+        redirectUri: request.redirectUri,
+        scopes: request.scopes,
+        nonce: request.nonce ?? null,
+        codeChallenge: request.codeChallenge,
+        createdAt: now,
+        expiresAt: now + CODE_TTL_MS,
+        usedAt: null,
+        issuedSessionId: null,
+      }),
+    );
     return redirectWith(request.redirectUri, { code, state: request.state }, this.deps.config.issuer);
   }
 
   private async newInteraction(request: AuthorizationRequest, csrfSecret: string, step: 'login' | 'consent', userId?: string): Promise<string> {
     const id = randomId();
     const now = this.deps.clock.now();
-    await insertInteraction(this.deps.db, {
-      id,
-      csrf_hash: sha256(csrfSecret),
-      client_id: request.clientId,
-      params: JSON.stringify(request),
-      user_id: userId ?? null,
-      step,
-      attempts: 0,
-      created_at: now,
-      expires_at: now + INTERACTION_TTL_MS,
-    });
+    await insertInteraction(
+      this.deps.db,
+      interactionToRow({
+        id,
+        csrfHash: sha256(csrfSecret),
+        clientId: request.clientId,
+        request,
+        userId: userId ?? null,
+        step,
+        attempts: 0,
+        createdAt: now,
+        expiresAt: now + INTERACTION_TTL_MS,
+      }),
+    );
     return id;
   }
 

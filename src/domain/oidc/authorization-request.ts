@@ -86,7 +86,7 @@ export async function parseAuthorizationRequest(
     const unknown = scopes.find((scope) => !client.scopes.includes(scope));
     if (unknown) throw fail('invalid_scope', `the client is not registered for the scope "${unknown.slice(0, 64)}"`);
 
-    // PKCE S256 for every client, as OAuth 2.1 does (contract §3).
+    // PKCE S256 for every client, as OAuth 2.1 does (README, Endpoints).
     const codeChallenge = single('code_challenge');
     const method = single('code_challenge_method');
     if (!codeChallenge) throw fail('invalid_request', 'code_challenge is required (PKCE with S256)');

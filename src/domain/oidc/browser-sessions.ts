@@ -1,4 +1,4 @@
-// The single-sign-on session of a browser (contract §3, Sessions): a session row whose cookie
+// The single-sign-on session of a browser (README, Endpoints, Sessions): a session row whose cookie
 // secret is stored only as a hash. Codes issued under it start sessions of their own (one per
 // client sign-in) that end when it ends.
 import type { RequestMeta } from '../../audit/audit-log.js';
@@ -8,7 +8,7 @@ import { randomId, randomSecret, sha256 } from '../../crypto/random.js';
 import type { Db, DbOrTx } from '../../storage/db.js';
 import { endSessionTree, findBrowserSession, insertSession } from '../../storage/repositories/sessions.js';
 import { findUserById } from '../../storage/repositories/users.js';
-import { sessionFromRow, type Session } from '../sessions/session.js';
+import { sessionFromRow, sessionToRow, type Session } from '../sessions/session.js';
 import { userFromRow, type User } from '../accounts/user.js';
 
 export interface BrowserSession {
@@ -41,22 +41,24 @@ export class BrowserSessions {
     const now = this.clock.now();
     const id = randomId();
     const secret = randomSecret();
-    await insertSession(tx, {
+    const session: Session = {
       id,
-      user_id: user.id,
-      client_id: clientId,
-      token_generation: user.tokenGeneration,
-      amr: amr.join(' '),
-      auth_time: now,
-      created_at: now,
-      last_used_at: now,
-      expires_at: now + this.config.sessionMaxTtl * 1000,
-      ended_at: null,
-      end_reason: null,
+      userId: user.id,
+      clientId,
+      tokenGeneration: user.tokenGeneration,
+      amr: [...amr],
+      authTime: now,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + this.config.sessionMaxTtl * 1000,
+      endedAt: null,
+      endReason: null,
       ip: meta.ip,
-      user_agent: meta.userAgent?.slice(0, 512) ?? null,
-      browser_secret_hash: sha256(secret),
-    });
+      userAgent: meta.userAgent?.slice(0, 512) ?? null,
+      // A browser session is the root of its tree: the sessions its codes start point to it.
+      parentId: null,
+    };
+    await insertSession(tx, sessionToRow(session, sha256(secret)));
     return { id, secret, authTime: now };
   }
 

@@ -1,7 +1,8 @@
 // Sessions as the domain sees them: camelCase, numbers for times (PostgreSQL hands BIGINT columns
 // back as strings), booleans for flags and a list for the authentication methods (RFC 8176). Rows
 // are mapped here, once, so that nothing above the domain depends on the table's spelling.
-import type { SessionRow } from '../../storage/schema.js';
+import type { Insertable } from 'kysely';
+import type { SessionRow, SessionTable } from '../../storage/schema.js';
 import type { Role } from '../accounts/user.js';
 
 /** One session: a sign-in of a user at a client, or a browser (single-sign-on) session. */
@@ -84,6 +85,30 @@ export function sessionFromRow(row: SessionRow): Session {
     ip: row.ip,
     userAgent: row.user_agent,
     parentId: row.parent_id,
+  };
+}
+
+/**
+ * The row of a new session; `browserSecretHash` only for a browser (single-sign-on) session, whose
+ * cookie secret is stored as a hash and nowhere else.
+ */
+export function sessionToRow(session: Session, browserSecretHash: string | null = null): Insertable<SessionTable> {
+  return {
+    id: session.id,
+    user_id: session.userId,
+    client_id: session.clientId,
+    token_generation: session.tokenGeneration,
+    amr: session.amr.join(' '),
+    auth_time: session.authTime,
+    created_at: session.createdAt,
+    last_used_at: session.lastUsedAt,
+    expires_at: session.expiresAt,
+    ended_at: session.endedAt,
+    end_reason: session.endReason,
+    ip: session.ip,
+    user_agent: session.userAgent,
+    parent_id: session.parentId,
+    browser_secret_hash: browserSecretHash,
   };
 }
 

@@ -1,4 +1,4 @@
-// Sign-in sessions and their refresh-token families (design.md, Tokens; contract §3 Sessions).
+// Sign-in sessions and their refresh-token families (docs/decisions.md, Tokens; docs/decisions.md, Tokens).
 // A session records the user's token generation; its tokens are alive only while the session has
 // not ended or expired, the user is enabled, and the generation still matches.
 import type { Clock } from '../../clock.js';
@@ -21,11 +21,18 @@ import { bumpTokenGeneration } from '../../storage/repositories/users.js';
 import type { Role, User } from '../accounts/user.js';
 import type { Client } from '../clients/client.js';
 import { userTokenAudience, type AccessTokens } from '../tokens/access-tokens.js';
-import { sessionStateFromRow, type SessionState } from './session.js';
+import { refreshTokenFromRow, refreshTokenToRow, type RefreshToken } from './refresh-token.js';
+import { sessionStateFromRow, sessionToRow, type SessionState } from './session.js';
 
 const findState = async (db: DbOrTx, sessionId: string): Promise<SessionState | undefined> => {
   const row = await findSessionWithUser(db, sessionId);
   return row ? sessionStateFromRow(row) : undefined;
+};
+
+/** The stored refresh token behind a presented one's hash. */
+export const findRefreshTokenByHash = async (db: DbOrTx, tokenHash: string): Promise<RefreshToken | undefined> => {
+  const row = await findRefreshToken(db, tokenHash);
+  return row ? refreshTokenFromRow(row) : undefined;
 };
 
 export interface TokenPair {
@@ -62,6 +69,7 @@ export interface GrantSession extends NewSession {
 }
 
 export type { Session, SessionState } from './session.js';
+export type { RefreshToken } from './refresh-token.js';
 
 export const sessionAlive = (state: SessionState | undefined, now: number): state is SessionState =>
   state !== undefined &&
@@ -102,22 +110,25 @@ export class Sessions {
   ): Promise<{ sessionId: string; tokens: IssuedTokens }> {
     const now = this.clock.now();
     const sessionId = randomId();
-    await insertSession(tx, {
-      id: sessionId,
-      user_id: session.user.id,
-      client_id: session.client.clientId,
-      token_generation: session.user.tokenGeneration,
-      amr: session.amr.join(' '),
-      auth_time: shape.authTime,
-      created_at: now,
-      last_used_at: now,
-      expires_at: shape.expiresAt,
-      ended_at: null,
-      end_reason: null,
-      ip: session.meta.ip,
-      user_agent: session.meta.userAgent?.slice(0, 512) ?? null,
-      parent_id: shape.parentId,
-    });
+    await insertSession(
+      tx,
+      sessionToRow({
+        id: sessionId,
+        userId: session.user.id,
+        clientId: session.client.clientId,
+        tokenGeneration: session.user.tokenGeneration,
+        amr: [...session.amr],
+        authTime: shape.authTime,
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt: shape.expiresAt,
+        endedAt: null,
+        endReason: null,
+        ip: session.meta.ip,
+        userAgent: session.meta.userAgent?.slice(0, 512) ?? null,
+        parentId: shape.parentId,
+      }),
+    );
     const refreshToken = shape.withRefreshToken
       ? await this.newRefreshToken(tx, sessionId, session.client.clientId, session.scopes, now, shape.expiresAt)
       : undefined;
@@ -133,26 +144,26 @@ export class Sessions {
     const tokenHash = sha256(presented);
     const now = this.clock.now();
     const outcome = await this.db.transaction().execute(async (tx) => {
-      const row = await findRefreshToken(tx, tokenHash);
-      if (!row) return { ok: false as const, error: 'unknown refresh token' };
-      if (expectedClientId !== undefined && row.client_id !== expectedClientId) return { ok: false as const, error: 'refresh token of another client' };
-      const granted = row.scope.split(' ').filter(Boolean);
+      const stored = await findRefreshTokenByHash(tx, tokenHash);
+      if (!stored) return { ok: false as const, error: 'unknown refresh token' };
+      if (expectedClientId !== undefined && stored.clientId !== expectedClientId) return { ok: false as const, error: 'refresh token of another client' };
+      const granted = stored.scopes;
       // RFC 6749 §6: a refresh may ask for less than was granted, never more (checked before the
       // token is spent, so the mistake costs the client nothing).
       if (narrowScope && !narrowScope.every((scope) => granted.includes(scope))) return { ok: false as const, error: 'scope', scopeError: true };
-      const state = await findState(tx, row.session_id);
-      if (row.used_at !== null || !(await markRefreshTokenUsed(tx, tokenHash, now))) {
+      const state = await findState(tx, stored.sessionId);
+      if (stored.usedAt !== null || !(await markRefreshTokenUsed(tx, tokenHash, now))) {
         // Reuse: whoever holds the newer token may be an attacker, or the victim; end them both.
-        if (await endSession(tx, row.session_id, 'refresh_reuse', now)) {
-          await audit(tx, { event: 'refresh.reuse_detected', userId: state?.userId ?? null, ...(meta ? { meta } : {}), detail: { session: row.session_id } }, now);
+        if (await endSession(tx, stored.sessionId, 'refresh_reuse', now)) {
+          await audit(tx, { event: 'refresh.reuse_detected', userId: state?.userId ?? null, ...(meta ? { meta } : {}), detail: { session: stored.sessionId } }, now);
         }
         return { ok: false as const, error: 'refresh token reuse: family revoked' };
       }
-      if (!sessionAlive(state, now) || Number(row.expires_at) <= now) return { ok: false as const, error: 'session ended or token expired' };
+      if (!sessionAlive(state, now) || stored.expiresAt <= now) return { ok: false as const, error: 'session ended or token expired' };
       const expiresAt = Math.min(now + this.config.refreshTokenTtl * 1000, state.expiresAt);
       const scopes = narrowScope ? [...narrowScope] : granted;
-      const next = await this.newRefreshToken(tx, row.session_id, row.client_id, scopes, now, expiresAt);
-      await touchSession(tx, row.session_id, now);
+      const next = await this.newRefreshToken(tx, stored.sessionId, stored.clientId, scopes, now, expiresAt);
+      await touchSession(tx, stored.sessionId, now);
       return { ok: true as const, state, scopes, next };
     });
     if (!outcome.ok) {
@@ -161,13 +172,13 @@ export class Sessions {
     }
     const client = await this.resolveClient(outcome.state.clientId);
     if (!client) throw invalidGrant('client deleted');
-    // The role is read now, so a changed role shows in the next access token (security.md, Refresh).
+    // The role is read now, so a changed role shows in the next access token (RFC 9700 §4.14).
     return { ...(await this.pair(client, outcome.state.userId, outcome.state.role, outcome.state.sessionId, outcome.scopes, outcome.next)), state: outcome.state };
   }
 
   /** The session a refresh token belongs to, alive or not; undefined for an unknown token. */
   async sessionOfRefreshToken(presented: string): Promise<string | undefined> {
-    return (await findRefreshToken(this.db, sha256(presented)))?.session_id;
+    return (await findRefreshTokenByHash(this.db, sha256(presented)))?.sessionId;
   }
 
   async end(db: DbOrTx, sessionId: string, reason: string): Promise<boolean> {
@@ -187,16 +198,19 @@ export class Sessions {
 
   private async newRefreshToken(tx: DbOrTx, sessionId: string, clientId: string, scopes: readonly string[], now: number, sessionExpiresAt: number) {
     const token = randomSecret();
-    await insertRefreshToken(tx, {
-      token_hash: sha256(token),
-      id: randomId(),
-      session_id: sessionId,
-      client_id: clientId,
-      scope: scopes.join(' '),
-      created_at: now,
-      expires_at: Math.min(now + this.config.refreshTokenTtl * 1000, sessionExpiresAt),
-      used_at: null,
-    });
+    await insertRefreshToken(
+      tx,
+      refreshTokenToRow({
+        tokenHash: sha256(token),
+        id: randomId(),
+        sessionId,
+        clientId,
+        scopes: [...scopes],
+        createdAt: now,
+        expiresAt: Math.min(now + this.config.refreshTokenTtl * 1000, sessionExpiresAt),
+        usedAt: null,
+      }),
+    );
     return token;
   }
 

@@ -1,4 +1,4 @@
-// Signing out (contract §4 Sessions; OpenID Connect RP-Initiated Logout 1.0): ending one session,
+// Signing out (docs/accounts.md; OpenID Connect RP-Initiated Logout 1.0): ending one session,
 // all of a user's, one of the user's own, or a browser session with what it started. Each ending
 // and its audit event commit together, and an event is written only when something really ended.
 import { audit, type Actor, type RequestMeta } from '../../audit/audit-log.js';

@@ -12,7 +12,7 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 const MAX_TOKEN_LENGTH = 16 * 1024;
 /** RFC 8725 §3.10: a kid is a lookup key, not input for anything else. */
 const MAX_KID_LENGTH = 128;
-/** security.md: at most 60 s of tolerance on `iat`, none on `exp`. */
+/** docs/decisions.md: at most 60 s of tolerance on `iat`, none on `exp`. */
 const IAT_LEEWAY_SECONDS = 60;
 
 export interface AccessTokenGrant {
@@ -21,7 +21,7 @@ export interface AccessTokenGrant {
   clientId: string;
   audience: string | readonly string[];
   scopes: readonly string[];
-  /** User tokens also carry `role` and `sid` (contract §3). */
+  /** User tokens also carry `role` and `sid` (README, Endpoints). */
   extra?: { role?: string; sid?: string };
 }
 

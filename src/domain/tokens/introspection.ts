@@ -1,15 +1,14 @@
 // RFC 7662: whether a token is active right now, and what a resource server may know about it.
 // Every call reads the revocation list and, for user tokens, the session and the user, so a token
-// revoked or logged out by any instance is inactive on the next call (design.md, Tokens); key and
+// revoked or logged out by any instance is inactive on the next call (docs/decisions.md, Tokens); key and
 // client state come from caches with a bounded staleness.
 import type { Clock } from '../../clock.js';
 import { sha256 } from '../../crypto/random.js';
 import type { Db } from '../../storage/db.js';
 import { isRevoked } from '../../storage/repositories/revoked-tokens.js';
-import { findRefreshToken } from '../../storage/repositories/sessions.js';
 import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
-import { sessionAlive, type SessionState, type Sessions } from '../sessions/sessions.js';
+import { findRefreshTokenByHash, sessionAlive, type SessionState, type Sessions } from '../sessions/sessions.js';
 import type { AccessTokens, VerifiedAccessToken } from './access-tokens.js';
 
 export type IntrospectionResponse =
@@ -53,7 +52,7 @@ export class Introspection {
   }
 
   /**
-   * The whole check of design.md: signature, exp, iss, key not revoked, jti not revoked, client
+   * The whole check of docs/decisions.md: signature, exp, iss, key not revoked, jti not revoked, client
    * still registered, and for user tokens an unended session under the user's current generation.
    * Also the gate of the Bearer-protected routes.
    */
@@ -62,7 +61,7 @@ export class Introspection {
     if (!verified) return undefined;
     const { claims } = verified;
     if (await isRevoked(this.db, claims.jti)) return undefined;
-    // A deleted client's tokens die with it (design.md, Tokens).
+    // A deleted client's tokens die with it (docs/decisions.md, Tokens).
     const client = await this.clients.find(claims.client_id);
     if (!client) return undefined;
     if (claims.sid === undefined) return { ...verified, client };
@@ -92,21 +91,21 @@ export class Introspection {
   private async introspectRefreshToken(token: string): Promise<IntrospectionResponse> {
     if (token.length > 256) return INACTIVE;
     const now = this.clock.now();
-    const row = await findRefreshToken(this.db, sha256(token));
-    if (!row || row.used_at !== null || Number(row.expires_at) <= now) return INACTIVE;
-    const session = await this.sessions.state(row.session_id);
-    const client = await this.clients.find(row.client_id);
+    const stored = await findRefreshTokenByHash(this.db, sha256(token));
+    if (!stored || stored.usedAt !== null || stored.expiresAt <= now) return INACTIVE;
+    const session = await this.sessions.state(stored.sessionId);
+    const client = await this.clients.find(stored.clientId);
     if (!sessionAlive(session, now) || !client) return INACTIVE;
     return {
       active: true,
-      scope: row.scope,
-      client_id: row.client_id,
+      scope: stored.scopes.join(' '),
+      client_id: stored.clientId,
       sub: session.userId,
       aud: client.audience ?? this.issuer,
       iss: this.issuer,
-      exp: Math.floor(Number(row.expires_at) / 1000),
-      iat: Math.floor(Number(row.created_at) / 1000),
-      jti: row.id,
+      exp: Math.floor(stored.expiresAt / 1000),
+      iat: Math.floor(stored.createdAt / 1000),
+      jti: stored.id,
       token_type: 'refresh_token',
     };
   }

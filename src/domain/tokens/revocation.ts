@@ -1,14 +1,13 @@
 // RFC 7009: a client revokes its own tokens. Whatever the token, the answer is the same (200),
-// so revocation tells nothing about tokens; another client's token is left alone (security.md).
+// so revocation tells nothing about tokens; another client's token is left alone (docs/decisions.md).
 // A refresh token takes its whole family (its session) with it, and so the access tokens issued
 // under that session.
 import type { Clock } from '../../clock.js';
 import { sha256 } from '../../crypto/random.js';
 import type { Db } from '../../storage/db.js';
 import { addRevokedToken } from '../../storage/repositories/revoked-tokens.js';
-import { findRefreshToken } from '../../storage/repositories/sessions.js';
 import type { Client } from '../clients/client.js';
-import type { Sessions } from '../sessions/sessions.js';
+import { findRefreshTokenByHash, type Sessions } from '../sessions/sessions.js';
 import type { AccessTokens } from './access-tokens.js';
 
 export type RevocationOutcome = 'revoked' | 'not_owner' | 'unknown';
@@ -34,10 +33,10 @@ export class Revocation {
 
   private async revokeRefreshToken(token: string, client: Client): Promise<RevocationOutcome> {
     if (token.length > 256) return 'unknown';
-    const row = await findRefreshToken(this.db, sha256(token));
-    if (!row) return 'unknown';
-    if (row.client_id !== client.clientId) return 'not_owner';
-    await this.sessions.end(this.db, row.session_id, 'revoked');
+    const stored = await findRefreshTokenByHash(this.db, sha256(token));
+    if (!stored) return 'unknown';
+    if (stored.clientId !== client.clientId) return 'not_owner';
+    await this.sessions.end(this.db, stored.sessionId, 'revoked');
     return 'revoked';
   }
 }

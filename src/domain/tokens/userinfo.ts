@@ -1,5 +1,5 @@
 // OIDC Core §5.3 UserInfo: the claims a user access token that carries `openid` may read: `sub`,
-// plus `email` and `email_verified` with the email scope and `name` with profile (contract §3).
+// plus `email` and `email_verified` with the email scope and `name` with profile (README, Endpoints).
 // The token must be active right now (the whole introspection check) and meant for Tessera.
 import type { Db } from '../../storage/db.js';
 import { findUserById } from '../../storage/repositories/users.js';

@@ -1,4 +1,4 @@
-// The admin API (contract §5): users, clients, keys and the audit log, for users whose role,
+// The admin API (docs/accounts.md, The admin API): users, clients, keys and the audit log, for users whose role,
 // read from the database on every request, is `admin`. Every handler expects the Bearer check and
 // the role check before it; every change names the admin as its actor.
 import type { AuditQuery } from '../../audit/audit-query.js';

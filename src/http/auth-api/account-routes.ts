@@ -1,5 +1,5 @@
 // /auth routes of an account's life cycle that need no sign-in: register, verify the email,
-// forgotten and reset passwords (contract §4).
+// forgotten and reset passwords (docs/accounts.md).
 import type { PasswordService } from '../../domain/accounts/passwords.js';
 import type { RegistrationService } from '../../domain/accounts/registration.js';
 import { isOAuthError, mapStatus } from '../../errors/oauth-error.js';

@@ -1,6 +1,6 @@
 // Step of the /auth and /admin routes: a Bearer access token that is active right now (the whole
 // introspection check), issued to a first-party client for a user, with Tessera as its audience
-// (contract §4; security.md: aud is checked where Tessera is the audience).
+// (docs/accounts.md; docs/decisions.md: aud is checked where Tessera is the audience).
 import type { Introspection } from '../../domain/tokens/introspection.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, Next } from '../context.js';

@@ -1,4 +1,4 @@
-// The consents a user gave to (third-party) applications: list and revoke (contract §4; the domain
+// The consents a user gave to (third-party) applications: list and revoke (docs/accounts.md; the domain
 // remembers them per client and scope set). Both routes expect the Bearer check before them.
 import type { ConsentService } from '../../domain/consents/consent-service.js';
 import type { AppContext, RouteContext } from '../context.js';

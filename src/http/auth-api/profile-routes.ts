@@ -1,4 +1,4 @@
-// /auth routes of the signed-in user's own account: /auth/me and change-password (contract §4).
+// /auth routes of the signed-in user's own account: /auth/me and change-password (docs/accounts.md).
 // Each runs behind the Bearer check (bearer.ts), which sets ctx.state.user.
 import type { Config } from '../../config/config.js';
 import type { PasswordService } from '../../domain/accounts/passwords.js';

@@ -1,4 +1,4 @@
-// Browser mode (contract §4): the refresh token lives in an HttpOnly, SameSite=Strict cookie scoped
+// Browser mode (docs/accounts.md): the refresh token lives in an HttpOnly, SameSite=Strict cookie scoped
 // to /auth, so page scripts never see it. A request that relies on the cookie must also come from
 // an allowed Origin: CSRF defence on top of SameSite.
 import type { Config } from '../../config/config.js';

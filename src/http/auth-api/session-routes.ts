@@ -1,5 +1,5 @@
 // /auth routes of signing in and out: login, refresh, logout, logout-all, and the user's sessions
-// (contract §4). Each handler parses the request, calls one domain method and renders its answer.
+// (docs/accounts.md). Each handler parses the request, calls one domain method and renders its answer.
 import type { Config } from '../../config/config.js';
 import type { MfaService } from '../../domain/mfa/mfa-service.js';
 import type { SignInService } from '../../domain/accounts/sign-in.js';

@@ -1,4 +1,4 @@
-// /auth/2fa routes of the signed-in user (contract §4 2FA rows): set up TOTP, turn it off, new
+// /auth/2fa routes of the signed-in user (docs/accounts.md 2FA rows): set up TOTP, turn it off, new
 // backup codes. Each runs behind the Bearer check (bearer.ts). The code step of signing in,
 // /auth/verify-2fa, is a sign-in route (session-routes.ts).
 import type { MfaService } from '../../domain/mfa/mfa-service.js';

@@ -1,4 +1,4 @@
-// CORS for the browser origins in CORS_ORIGINS (contract §1), with credentials so the refresh
+// CORS for the browser origins in CORS_ORIGINS (README, Configuration), with credentials so the refresh
 // cookie can travel. Other origins get no CORS headers, and the browser keeps them out.
 import type { AppContext } from '../context.js';
 

@@ -1,4 +1,4 @@
-// The only place that writes error bodies: `{ error, error_description }` (contract §6). Errors
+// The only place that writes error bodies: `{ error, error_description }` (README, Errors). Errors
 // thrown by Koa's own helpers and body parsing are mapped onto the same codes; anything unexpected
 // becomes server_error without its message, and a database that cannot be reached becomes 503.
 // The status of a code is its default (errors/oauth-error.ts) unless the API it reached maps it
@@ -7,7 +7,7 @@ import { isOAuthError, mapStatus, OAuthError, type StatusTable } from '../../err
 import type { AppContext, Next } from '../context.js';
 
 /**
- * The /auth API (contract §4): a refresh token that cannot be used is 401, as is every other
+ * The /auth API (docs/accounts.md): a refresh token that cannot be used is 401, as is every other
  * credential of the API; the token endpoint answers the same code with 400 (RFC 6749 §5.2).
  */
 export const AUTH_API_STATUSES: StatusTable = { invalid_grant: 401 };

@@ -1,4 +1,4 @@
-// Headers on every response (contract §6). API responses are JSON, but a strict CSP and frame
+// Headers on every response (README, Errors). API responses are JSON, but a strict CSP and frame
 // denial cost nothing there and protect anything rendered as HTML by mistake. Pages that render
 // HTML set their own CSP after these.
 import type { AppContext, Next } from '../context.js';

@@ -1,5 +1,5 @@
 // OpenID Connect Discovery 1.0 and RFC 8414 metadata: one precomputed body, served for both
-// well-known paths. Endpoint paths are ours to choose (contract §3); clients read them from here.
+// well-known paths. Endpoint paths are ours to choose (README, Endpoints); clients read them from here.
 import type { Config } from '../../config/config.js';
 import type { AppContext } from '../context.js';
 import { jsonDocument, sendDocument } from './document.js';

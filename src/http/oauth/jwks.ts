@@ -1,6 +1,6 @@
 // The JWKS (RFC 7517), served from memory: the keystore rebuilds the body once per key change,
 // and its length and ETag are computed here on the first request after that. max-age is half the publish lead, so a cache that honours it refreshes before any key
-// it has not seen may sign (design.md, Signing keys; docs/keys.md).
+// it has not seen may sign (docs/decisions.md, Signing keys; docs/keys.md).
 import type { Keystore } from '../../crypto/keystore.js';
 import type { AppContext } from '../context.js';
 import { jsonDocument, sendDocument, type Document } from './document.js';

@@ -1,4 +1,4 @@
-// Liveness, readiness and metrics for orchestrators and Prometheus (contract §6).
+// Liveness, readiness and metrics for orchestrators and Prometheus (README, Errors).
 import type { Readiness } from '../../domain/health/readiness.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import type { AppContext } from '../context.js';

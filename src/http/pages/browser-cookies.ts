@@ -1,5 +1,5 @@
 // The browser cookies of the hosted pages: the single-sign-on session (HttpOnly, SameSite=Lax,
-// `__Host-` when the issuer is https: contract §3) and the CSRF secret the forms echo back.
+// `__Host-` when the issuer is https: README, Endpoints) and the CSRF secret the forms echo back.
 import type { Config } from '../../config/config.js';
 import { newCsrfSecret } from '../../domain/oidc/authorization-flow.js';
 import type { AppContext } from '../context.js';

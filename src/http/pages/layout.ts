@@ -1,5 +1,5 @@
 // Server-rendered pages: plain HTML that works without JavaScript, one stylesheet from our own
-// origin, a strict CSP, labels on every field and a `lang` (contract §6; issue: hosted pages).
+// origin, a strict CSP, labels on every field and a `lang` (README, Errors; issue: hosted pages).
 import { escapeHtml } from '../../mail/templates.js';
 import type { AppContext } from '../context.js';
 import { STYLESHEET_PATH } from './assets.js';

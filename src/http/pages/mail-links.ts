@@ -1,4 +1,4 @@
-// The pages that verification and reset mails link to (contract §4). Opening a link only shows a
+// The pages that verification and reset mails link to (docs/accounts.md). Opening a link only shows a
 // page; the token is spent by that page's POST, so mail scanners that prefetch links burn nothing.
 // After a POST the browser is sent on with 303 (never 307: the body must not be replayed).
 import type { PasswordService } from '../../domain/accounts/passwords.js';

@@ -26,7 +26,7 @@ export async function listAudit(db: DbOrTx, query: AuditQuery): Promise<AuditRow
   return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
 }
 
-/** Account deletion keeps the events but not the person (contract §4: without personal data). */
+/** Account deletion keeps the events but not the person (docs/accounts.md: without personal data). */
 export async function anonymiseAudit(db: DbOrTx, userId: string): Promise<void> {
   await db.updateTable('audit_log').set({ ip: null, user_agent: null }).where('user_id', '=', userId).execute();
 }

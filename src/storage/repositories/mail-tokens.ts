@@ -21,7 +21,7 @@ export async function spendMailToken(db: DbOrTx, tokenHash: string, now: number)
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** A newer token, or a password change, voids the older ones (security.md, Mail tokens). */
+/** A newer token, or a password change, voids the older ones (docs/accounts.md). */
 export async function voidMailTokens(db: DbOrTx, userId: string, purpose: MailTokenPurpose, now: number): Promise<void> {
   await db.updateTable('mail_tokens').set({ used_at: now }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute();
 }

@@ -1,4 +1,4 @@
-// The mail outbox (design.md, Storage): messages written in the transaction of the change they
+// The mail outbox (docs/decisions.md, Storage and background work): messages written in the transaction of the change they
 // report, then claimed and delivered by a worker in any instance.
 import { randomId } from '../../crypto/random.js';
 import type { MailMessage } from '../../mail/message.js';
@@ -64,7 +64,7 @@ export async function claimDueMessages(db: DbOrTx, now: number, limit: number, l
 
 /**
  * Records delivery and blanks the bodies: they carry single-use tokens, which the rest of the
- * database keeps only as hashes (design.md, Tokens).
+ * database keeps only as hashes (docs/decisions.md, Tokens).
  */
 export async function markSent(db: DbOrTx, id: string, now: number): Promise<void> {
   await db

@@ -1,4 +1,4 @@
-// Fixed-window request counters shared by every instance (design.md: limits hold across instances).
+// Fixed-window request counters shared by every instance (docs/decisions.md: limits hold across instances).
 import type { DbOrTx } from '../db.js';
 
 /** Counts one request in the window starting at `windowStart` and returns the count so far. */

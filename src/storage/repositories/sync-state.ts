@@ -1,6 +1,6 @@
 // Change counters that let instances notice, by polling one small table, that another process
 // changed state they cache. Bumping a row also takes its row lock until the transaction ends,
-// which is how one transaction at a time gets to decide (design.md: the database serialises).
+// which is how one transaction at a time gets to decide (docs/decisions.md: the database serialises).
 import type { DbOrTx } from '../db.js';
 
 export type SyncName = 'keys' | 'clients';

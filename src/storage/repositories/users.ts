@@ -18,7 +18,7 @@ export async function updateUser(db: DbOrTx, id: string, changes: Updateable<Use
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Ends every token of the user issued so far (design.md, Tokens: a counter, not a timestamp). */
+/** Ends every token of the user issued so far (docs/decisions.md, Tokens: a counter, not a timestamp). */
 /**
  * Takes the user's row lock for the rest of the transaction (a no-op write; PostgreSQL holds the
  * lock until commit, SQLite has one writer anyway), so counts read after it cannot race.
