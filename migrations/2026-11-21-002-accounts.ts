@@ -92,7 +92,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('outbox_due').on('outbox').columns(['sent_at', 'next_attempt_at']).execute();
 
   // Keyed by a hash of the email address, not by user: made-up addresses lock like real ones, so
-  // lockout answers reveal nothing about which accounts exist (security.md, People).
+  // lockout answers reveal nothing about which accounts exist (docs/accounts.md).
   await db.schema
     .createTable('lockouts')
     .addColumn('subject', 'varchar(64)', (c) => c.primaryKey())
@@ -119,7 +119,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('consents_pk', ['user_id', 'name'])
     .execute();
 
-  // No foreign key to users: the log outlives the account it speaks of (contract §4, DELETE /auth/me).
+  // No foreign key to users: the log outlives the account it speaks of (docs/accounts.md, DELETE /auth/me).
   await db.schema
     .createTable('audit_log')
     .addColumn('id', 'varchar(32)', (c) => c.primaryKey())

@@ -49,7 +49,7 @@ export async function startTessera(name, logLevel, { nodeArgs = [] } = {}) {
     DATABASE_URL: 'sqlite:data/tessera.db',
     KEYS_DIR: 'keys',
     MAIL_OUTBOX_DIR: 'data/outbox',
-    // The bench turns the sign-in limits off (design.md: "0 = off, so a benchmark can").
+    // The bench turns the sign-in limits off (docs/decisions.md: "0 = off, so a benchmark can").
     RATE_LIMIT_PER_IP: '0',
     RATE_LIMIT_PER_ACCOUNT: '0',
     LOCKOUT_THRESHOLD: '0',

@@ -1,4 +1,4 @@
-// The admin API (contract §5) over a real server: who may use it (only role `admin`, read from the
+// The admin API (docs/accounts.md, The admin API) over a real server: who may use it (only role `admin`, read from the
 // database on every request), users (paging, roles, disable/enable), clients, keys and the audit log.
 import test from 'ava';
 import { api, login, newPerson, signedInAdmin, signUp, startAccountServer, type AccountServer } from '../helpers/accounts.js';

@@ -1,4 +1,4 @@
-// Hostile and malformed input on every /auth route that takes a body (contract §6): the answer is
+// Hostile and malformed input on every /auth route that takes a body (README, Errors): the answer is
 // 400/413/415 with exactly `{error, error_description}` and `Cache-Control: no-store`, and the
 // database is left as it was. Also: no prototype pollution through JSON bodies, and what happens to
 // a registration when the SMTP server dies under it.
@@ -218,7 +218,7 @@ async function accountRows(db: Db, email: string) {
   };
 }
 
-// The design is the outbox (design.md, Storage; src/mail/outbox.ts): register writes the user, the
+// The design is the outbox (docs/decisions.md, Storage and background work; src/mail/outbox.ts): register writes the user, the
 // password history, the verification token and the mail itself into the outbox in ONE transaction,
 // and answers; a worker delivers the mail afterwards, retrying with backoff (2 s, 4 s, …). So a
 // failing SMTP server loses no mail and leaves no half-done account (everything is committed

@@ -1,4 +1,4 @@
-// Account lockout (design.md, People: 5 consecutive failures lock for 15 minutes) and the per-IP and
+// Account lockout (docs/decisions.md, People: 5 consecutive failures lock for 15 minutes) and the per-IP and
 // per-account rate limits, over a real server; both are kept in the database, so they hold across
 // instances. Rate-limit windows are per minute, so these tests use a ManualClock where a minute
 // boundary falling mid-test would otherwise change the counts.

@@ -1,4 +1,4 @@
-// Sign-in under more load than argon2 can serve (security.md: a password endpoint is the cheapest
+// Sign-in under more load than argon2 can serve (docs/decisions.md: a password endpoint is the cheapest
 // way to burn an identity provider's CPU): the hasher admits what it can start soon and refuses the
 // rest at once with 503 temporarily_unavailable and Retry-After, never with a queue that grows
 // without bound. The figures under sustained load (200 connections) are in `npm run bench`.

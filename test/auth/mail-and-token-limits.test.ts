@@ -1,4 +1,4 @@
-// The limits that guard mail and mailed tokens (contract §4): at most MAIL_LIMIT_PER_ACCOUNT
+// The limits that guard mail and mailed tokens (docs/accounts.md): at most MAIL_LIMIT_PER_ACCOUNT
 // verification or reset mails per account per hour, with answers that do not change past it; wrong
 // tokens at /auth/reset-password, /auth/verify-email and their pages counted per IP, with the
 // RateLimit headers of draft-ietf-httpapi-ratelimit-headers. TRUST_PROXY lets one test speak from

@@ -1,4 +1,4 @@
-// No secret is written down (contract §6, security.md): a whole account round at LOG_LEVEL=trace,
+// No secret is written down (README, Errors, docs/decisions.md): a whole account round at LOG_LEVEL=trace,
 // then every log line, every audit row and every outbox row (and, for good measure, every table)
 // is searched for the passwords, tokens, token signatures, mail-link tokens, cookies and the client
 // secret that went over the wire. Also: control characters in a User-Agent never reach the audit log.

@@ -1,4 +1,4 @@
-// Authorization requests that must not send the browser anywhere (security.md, "Authorization
+// Authorization requests that must not send the browser anywhere (docs/decisions.md, "Authorization
 // endpoint"): every near-miss of a registered redirect_uri gets the provider's error page, and the
 // browser stays on the provider. A request whose redirect_uri is good but that lacks PKCE goes back
 // to the client with the error, its state and iss (RFC 9207).

@@ -1,4 +1,4 @@
-// The parsers behind loadConfig (contract §1): each variable's syntax, default and bounds, and a
+// The parsers behind loadConfig (README, Configuration): each variable's syntax, default and bounds, and a
 // ConfigError that names the variable. loadConfig reads only the record it is given.
 import test, { type ExecutionContext } from 'ava';
 import { ConfigError, loadConfig } from '../../src/config/config.js';

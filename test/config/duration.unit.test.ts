@@ -1,4 +1,4 @@
-// Durations in configuration (contract §1): `90s`, `15m`, `12h`, `7d`, or plain seconds.
+// Durations in configuration (README, Configuration): `90s`, `15m`, `12h`, `7d`, or plain seconds.
 import test from 'ava';
 import { formatDuration, parseDuration } from '../../src/config/duration.js';
 

@@ -1,4 +1,4 @@
-// The numbers of the signing-key schedule (design.md, Signing keys) and the lifecycle's decision
+// The numbers of the signing-key schedule (docs/decisions.md, Signing keys) and the lifecycle's decision
 // whether a tick has anything to do, without a database.
 import test from 'ava';
 import { loadConfig } from '../../src/config/config.js';
@@ -48,7 +48,7 @@ test('a test may shorten propagation; the queue length follows it', (t) => {
   for (const bad of [0, -1, 1.5, Number.NaN]) t.throws(() => withKeyPropagation(config, bad), { instanceOf: RangeError }, String(bad));
 });
 
-// needsMaintenance: whether a tick must take the lock (design.md: a stale answer costs one empty
+// needsMaintenance: whether a tick must take the lock (docs/decisions.md: a stale answer costs one empty
 // transaction at most, a missed one a late rotation).
 const T0 = Date.UTC(2026, 0, 1);
 let serial = 0;

@@ -62,7 +62,7 @@ test('hostile and malformed token requests get the contract error body and chang
     if (status === 405) t.is(response.headers.allow, 'POST', `${name}: Allow`);
   }
   t.deepEqual(({} as Record<string, unknown>).x, undefined, 'no prototype pollution');
-  // The failed client authentications are counted per IP (contract §6), and that is all that changed.
+  // The failed client authentications are counted per IP (README, Errors), and that is all that changed.
   const { rate_limits: counters, ...after } = await snapshot(server.services.db);
   const { rate_limits: _countersBefore, ...rest } = before;
   t.deepEqual(after, rest, 'nothing in the database changed');

@@ -67,7 +67,9 @@ test('two processes on one SQLite file rotate exactly once per interval', async 
     t.true(gaps[0]! >= PROPAGATION_MS + LEAD_MS, `${alg}: the first rotation waited for the publish lead`);
     for (const gap of gaps.slice(1)) {
       t.true(gap >= INTERVAL_MS, `${alg}: no double rotation (gap ${gap} ms)`);
-      t.true(gap < INTERVAL_MS + 1_000, `${alg}: no missed rotation (gap ${gap} ms)`);
+      // A missed rotation is a gap of two intervals; anything less is one rotation made late by
+      // a busy machine (an RSA key takes up to a second to make under the suite's load).
+      t.true(gap < 2 * INTERVAL_MS, `${alg}: no missed rotation (gap ${gap} ms)`);
     }
   }
   // Both processes served the whole time.

@@ -1,7 +1,7 @@
 // A client authenticates only with the method it registered (OIDC Registration §2,
 // token_endpoint_auth_method), at every endpoint that authenticates clients; failures count per
 // client IP and turn into 429 past RATE_LIMIT_PER_IP a minute, while correctly authenticated calls
-// go on (contract §6). TRUST_PROXY lets the test speak from several IPs via X-Forwarded-For.
+// go on (README, Errors). TRUST_PROXY lets the test speak from several IPs via X-Forwarded-For.
 import test from 'ava';
 import { basic, postForm } from '../helpers/http.js';
 import { ManualClock, registerClient, startTestServer } from '../helpers/server.js';

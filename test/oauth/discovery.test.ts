@@ -29,7 +29,7 @@ test('the JWKS holds public keys only, ES256 on P-256 and RS256 of at least 2048
   const server = await startTestServer(t);
   const response = await fetch(`${server.url}/.well-known/jwks.json`);
   t.is(response.status, 200);
-  // Half the default 1 h publish lead (design.md, Signing keys).
+  // Half the default 1 h publish lead (docs/decisions.md, Signing keys).
   t.is(response.headers.get('cache-control'), 'public, max-age=1800');
   const etag = response.headers.get('etag');
   t.truthy(etag);

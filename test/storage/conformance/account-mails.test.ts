@@ -1,5 +1,5 @@
 // Storage conformance: src/storage/repositories/account-mails.ts on every dialect here: the rows
-// behind the hourly mail quota per account (contract §4).
+// behind the hourly mail quota per account (docs/accounts.md).
 import test from 'ava';
 import { countAccountMails, insertAccountMail, purgeAccountMails } from '../../../src/storage/repositories/account-mails.js';
 import { DIALECTS } from '../../helpers/env.js';

@@ -1,5 +1,5 @@
 // Storage conformance: src/storage/repositories/audit.ts on every dialect here: appended rows,
-// read newest first in pages, anonymised on account deletion (contract §4).
+// read newest first in pages, anonymised on account deletion (docs/accounts.md).
 import test from 'ava';
 import { anonymiseAudit, insertAudit, listAudit } from '../../../src/storage/repositories/audit.js';
 import type { Db } from '../../../src/storage/db.js';

@@ -1,5 +1,5 @@
 // Storage conformance: src/storage/repositories/mail-tokens.ts on every dialect here: single use,
-// voided by a newer token (security.md, Mail tokens), purged when expired.
+// voided by a newer token (docs/accounts.md), purged when expired.
 import test from 'ava';
 import { findMailToken, insertMailToken, purgeExpiredMailTokens, spendMailToken, voidMailTokens } from '../../../src/storage/repositories/mail-tokens.js';
 import { DIALECTS } from '../../helpers/env.js';

@@ -1,5 +1,5 @@
 // Storage conformance: src/storage/repositories/outbox.ts on every dialect here: claims are leases
-// that two workers never share, and that expire when a worker dies (design.md, Storage).
+// that two workers never share, and that expire when a worker dies (docs/decisions.md, Storage and background work).
 import test from 'ava';
 import { claimDueMessages, insertOutboxMessage, markFailed, markSent } from '../../../src/storage/repositories/outbox.js';
 import type { Db } from '../../../src/storage/db.js';

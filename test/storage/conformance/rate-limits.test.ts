@@ -1,5 +1,5 @@
 // Storage conformance: src/storage/repositories/rate-limits.ts on every dialect here: fixed-window
-// counters shared by every instance (design.md: limits hold across instances).
+// counters shared by every instance (docs/decisions.md: limits hold across instances).
 import test from 'ava';
 import { hitWindow, purgeOldWindows } from '../../../src/storage/repositories/rate-limits.js';
 import { DIALECTS } from '../../helpers/env.js';

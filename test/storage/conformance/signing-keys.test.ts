@@ -1,5 +1,5 @@
 // Storage conformance: src/storage/repositories/signing-keys.ts on every dialect here, directly and
-// through the key lifecycle (one transaction under the keys lock per change: design.md).
+// through the key lifecycle (one transaction under the keys lock per change: docs/decisions.md).
 import test from 'ava';
 import { systemClock } from '../../../src/clock.js';
 import { openKeys } from '../../../src/crypto/key-bootstrap.js';

@@ -1,5 +1,5 @@
 // Storage conformance: src/storage/repositories/sync-state.ts on every dialect here: change
-// counters that only go up, and whose row lock serialises writers (design.md).
+// counters that only go up, and whose row lock serialises writers (docs/decisions.md).
 import test from 'ava';
 import { bumpSyncVersion, readSyncVersions } from '../../../src/storage/repositories/sync-state.js';
 import { DIALECTS } from '../../helpers/env.js';
