@@ -56,7 +56,7 @@ export async function startServer(given: Config, options: StartOptions): Promise
     throw new RangeError(`the key tick (${keyTickMs} ms) must be shorter than the key propagation delay`);
   }
   const clock = options.clock ?? systemClock;
-  const { db, dialect } = openDatabase(config.databaseUrl);
+  const { db, dialect, readNow } = openDatabase(config.databaseUrl);
   let services: Services;
   let scheduler: KeyScheduler;
   try {
@@ -69,7 +69,7 @@ export async function startServer(given: Config, options: StartOptions): Promise
     const { keys } = await openProcessKeys(config, db, clock, log, 'system');
     const keyScheduler = new KeyScheduler(db, keys.lifecycle, keys.keystore, clock, log, keyTickMs);
     scheduler = keyScheduler;
-    services = await createServices(config, db, dialect, clock, log, { keys, keysChanged: () => keyScheduler.tick() });
+    services = await createServices(config, db, dialect, clock, log, { keys, keysChanged: () => keyScheduler.tick(), readNow });
   } catch (error) {
     await db.destroy();
     throw error;

@@ -35,7 +35,8 @@ import { Revocation } from './domain/tokens/revocation.js';
 import { UserInfo } from './domain/tokens/userinfo.js';
 import { enqueueMail, OutboxWorker } from './mail/outbox.js';
 import { createTransport } from './mail/transport.js';
-import type { Db, Dialect } from './storage/db.js';
+import type { Db, Dialect, ImmediateReader } from './storage/db.js';
+import { RevocationList } from './storage/repositories/revoked-tokens.js';
 
 export interface Services {
   config: Config;
@@ -75,6 +76,8 @@ export interface ServiceWiring {
   keys: Keys;
   /** Re-reads key state at once after this process changed keys (the server's key scheduler). */
   keysChanged?: () => Promise<void>;
+  /** SQLite's immediate reader (storage/db.ts), for the revocation check of every introspection. */
+  readNow?: ImmediateReader;
 }
 
 /**
@@ -129,7 +132,7 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   const mfa = new MfaService(deps, keys.kek, config.totpIssuer, signIn);
   const idTokens = new IdTokens(config.issuer, config.idTokenTtl, keys.keystore, clock);
   const browserSessions = new BrowserSessions(db, config, clock);
-  const introspection = new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock);
+  const introspection = new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock, new RevocationList(db, wiring.readNow));
   const authorization = new AuthorizationFlow({ db, config, clock, clients: clientRegistry, sessions, browserSessions, idTokens, signIn, mfa });
   return {
     config,

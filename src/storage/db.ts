@@ -6,16 +6,21 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { TesseraSqliteDialect } from './sqlite-driver.js';
+import { SqliteDriver, TesseraSqliteDialect } from './sqlite-driver.js';
 
 export type Db = Kysely<Database>;
 /** A repository function takes either the database or a transaction as its first argument. */
 export type DbOrTx = Kysely<Database> | Transaction<Database>;
 export type Dialect = 'sqlite' | 'postgres';
 
+/** Runs a read at once if it can (its rows), or says it cannot (undefined): see sqlite-driver.ts. */
+export type ImmediateReader = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
+
 export interface OpenDatabase {
   db: Db;
   dialect: Dialect;
+  /** SQLite only: the driver's immediate reader, for the read on every introspection. */
+  readNow?: ImmediateReader;
 }
 
 export function openDatabase(url: string): OpenDatabase {
@@ -31,8 +36,12 @@ export function openDatabase(url: string): OpenDatabase {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const dialect = new TesseraSqliteDialect(database);
-  return { db: new Kysely<Database>({ dialect }), dialect: 'sqlite' };
+  const driver = new SqliteDriver(database);
+  return {
+    db: new Kysely<Database>({ dialect: new TesseraSqliteDialect(driver) }),
+    dialect: 'sqlite',
+    readNow: (sql, parameters) => driver.readNow(sql, parameters),
+  };
 }
 
 function postgresPool(url: string): pg.Pool {

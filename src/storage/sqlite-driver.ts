@@ -5,6 +5,11 @@
 // connection is handed to the next waiter in arrival order, and taken at once when it is free.
 // Prepared statements are cached by their SQL text, which Kysely builds with placeholders: the
 // number of distinct texts is bounded by the code, not the data.
+//
+// readNow() runs a read at once, synchronously, when nobody holds the connection: no transaction
+// is open on it then, so the read sees committed data only, exactly as a queued one would. It is
+// this project's own API, handed out by openDatabase() for the one read on every introspection
+// (repositories/revoked-tokens.ts); everything else goes through Kysely's executor.
 import type SQLite from 'better-sqlite3';
 import { FifoSlots } from '../concurrency/fifo-slots.js';
 import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
@@ -12,12 +17,12 @@ import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, typ
 const MAX_STATEMENTS = 1000;
 
 export class TesseraSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: SQLite.Database) {
-    super({ database });
+  constructor(private readonly driver: SqliteDriver) {
+    super({ database: driver.database });
   }
 
   override createDriver(): Driver {
-    return new SqliteDriver(this.database);
+    return this.driver;
   }
 }
 
@@ -25,11 +30,17 @@ export class SqliteDriver implements Driver {
   private readonly connection: SqliteConnection;
   private readonly slot = new FifoSlots(1);
 
-  constructor(private readonly database: SQLite.Database) {
+  constructor(readonly database: SQLite.Database) {
     this.connection = new SqliteConnection(database);
   }
 
   async init(): Promise<void> {}
+
+  /** The rows of a read, or undefined if the connection is taken (the caller queues instead). */
+  readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
+    if (!this.slot.free) return undefined;
+    return this.connection.read(sql, parameters);
+  }
 
   acquireConnection(): Promise<DatabaseConnection> {
     return this.slot.take().then(() => this.connection);
@@ -67,6 +78,12 @@ class SqliteConnection implements DatabaseConnection {
     if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
     const { changes, lastInsertRowid } = statement.run(parameters);
     return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  read(sql: string, parameters: readonly unknown[]): unknown[] {
+    const statement = this.prepare(sql);
+    if (!statement.reader) throw new Error('readNow() is for statements that return rows');
+    return statement.all(parameters as unknown[]);
   }
 
   // eslint-disable-next-line require-yield

@@ -5,7 +5,7 @@
 import type { Clock } from '../../clock.js';
 import { sha256 } from '../../crypto/random.js';
 import type { Db } from '../../storage/db.js';
-import { isRevoked } from '../../storage/repositories/revoked-tokens.js';
+import type { RevocationList } from '../../storage/repositories/revoked-tokens.js';
 import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import { findRefreshTokenByHash, sessionAlive, type SessionState, type Sessions } from '../sessions/sessions.js';
@@ -45,6 +45,7 @@ export class Introspection {
     private readonly clients: ClientRegistry,
     private readonly sessions: Sessions,
     private readonly clock: Clock,
+    private readonly revocations: RevocationList,
   ) {}
 
   async introspect(token: string): Promise<IntrospectionResponse> {
@@ -60,7 +61,7 @@ export class Introspection {
     const verified = await this.accessTokens.verify(token);
     if (!verified) return undefined;
     const { claims } = verified;
-    if (await isRevoked(this.db, claims.jti)) return undefined;
+    if (await this.revocations.isRevoked(claims.jti)) return undefined;
     // A deleted client's tokens die with it (docs/decisions.md, Tokens).
     const client = await this.clients.find(claims.client_id);
     if (!client) return undefined;
