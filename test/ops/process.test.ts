@@ -83,3 +83,43 @@ test('SIGTERM lets an in-flight request finish, then exits 0; a second signal ex
   t.regex(again.output(), /second signal/);
   stuck.destroy();
 });
+
+test('a SIGTERM to the PID of `npm start` reaches the server: the in-flight request is answered, the port is freed, no process is left', async (t) => {
+  const dir = tempDir(t);
+  const port = await freePort();
+  const env = { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dir}/tessera.db`, KEYS_DIR: `${dir}/keys`, MAIL_OUTBOX_DIR: `${dir}/outbox` };
+  const npm = spawn('npm', ['start', '--silent'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+  t.teardown(() => void (npm.exitCode === null && npm.kill('SIGKILL')));
+  while (!output.includes('tessera listening')) {
+    if (npm.exitCode !== null) t.fail(`npm start exited early:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // npm runs the script through `sh -c`; `exec` there makes the server npm's own child, so the
+  // signal npm forwards reaches it (without it, sh dies and the server lives on, orphaned).
+  const { execFileSync } = await import('node:child_process');
+  const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(npm.pid)]).toString().trim().split('\n');
+  const server = children.find((line) => line.includes('dist/src/main.js'));
+  t.truthy(server, `the server is npm's direct child: ${children.join(' | ')}`);
+  const serverPid = Number(server!.trim().split(/\s+/)[0]);
+
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let response = '';
+  socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+  const body = 'grant_type=client_credentials';
+  socket.write(`POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\ngrant_`);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  npm.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  socket.end(body.slice('grant_'.length));
+  await exited;
+  t.regex(response, /^HTTP\/1\.1 401/, 'the in-flight request was answered');
+  t.regex(output, /shutting down: finishing in-flight requests/);
+  t.regex(output, /shut down cleanly/);
+  t.throws(() => process.kill(serverPid, 0), { code: 'ESRCH' }, 'no server process is left');
+  await t.throwsAsync(fetch(`http://127.0.0.1:${port}/healthz`), undefined, 'the port is free');
+});
