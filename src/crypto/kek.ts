@@ -30,7 +30,8 @@ export function readKekFile(keysDir: string): Buffer | undefined {
 
 /** Creates a fresh KEK file, readable by the owner only; fails if one appeared meanwhile. */
 export function createKekFile(keysDir: string): Buffer {
-  mkdirSync(keysDir, { recursive: true });
+  // Owner-only, whatever the umask: anyone who can write the folder can replace keys/kek.
+  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
   const kek = randomBytes(32);
   writeFileSync(kekPath(keysDir), `${kek.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   return kek;

@@ -1,6 +1,7 @@
 // Brings up the signing keys of a process (server or CLI): resolves the key-encryption key, makes
 // the first keys on an empty table, and proves the KEK opens what is stored. A KEK that does not
 // fit is fatal: we never quietly make new keys over old ones (docs/decisions.md, Signing keys).
+// During a KEK rotation KEYS_KEK_PREVIOUS opens what the old KEK sealed (docs/keys.md).
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../storage/db.js';
@@ -10,12 +11,12 @@ import { createKekFile, KekError, kekPath, readKekFile } from './kek.js';
 import { KeyLifecycle, type KeyEvent } from './key-lifecycle.js';
 import { keyPolicy, type KeyPolicy } from './key-policy.js';
 import { Keystore } from './keystore.js';
-import { UnsealError } from './sealing.js';
-import { signingKeyFromRow } from './signing-key.js';
+import { Sealer, sealedKekId, UnsealError } from './sealing.js';
+import { signingKeyFromRow, type SigningKey } from './signing-key.js';
 
 export interface Keys {
-  /** The key-encryption key, also for other secrets sealed at rest (TOTP secrets). */
-  kek: Buffer;
+  /** Seals and opens under the key-encryption key(s), also other secrets at rest (TOTP secrets). */
+  sealer: Sealer;
   policy: KeyPolicy;
   lifecycle: KeyLifecycle;
   keystore: Keystore;
@@ -37,23 +38,44 @@ export async function openKeys(db: Db, config: Config, clock: Clock, onEvent?: (
     return createKekFile(config.keysDir);
   });
 
+  const sealer = new Sealer(kek, config.keysKekPrevious);
   const policy = keyPolicy(config);
-  const lifecycle = new KeyLifecycle(db, kek, policy, clock, onEvent);
-  const keystore = new Keystore(kek);
+  const lifecycle = new KeyLifecycle(db, sealer, policy, clock, onEvent);
+  const keystore = new Keystore(sealer);
   let rows = await listSigningKeys(db);
+  // The stored keys are opened before any maintenance, which may seal new keys: a wrong KEK must
+  // stop us before it seals anything the right one could not open.
+  const load = () => {
+    const keys = rows.map(signingKeyFromRow);
+    try {
+      keystore.reload(keys, clock.now());
+    } catch (error) {
+      if (error instanceof UnsealError) throw new KekError(cannotDecrypt(config, sealer, keys));
+      throw error;
+    }
+  };
+  load();
   if (lifecycle.needsMaintenance(rows)) {
     await lifecycle.maintain();
     rows = await listSigningKeys(db);
+    load();
   }
-  try {
-    keystore.reload(rows.map(signingKeyFromRow), clock.now());
-  } catch (error) {
-    if (error instanceof UnsealError) {
-      throw new KekError(
-        `stored signing keys cannot be decrypted with the key-encryption key in ${config.keysKek ? 'KEYS_KEK' : kekPath(config.keysDir)} (wrong or replaced KEK)`,
-      );
+  return { sealer, policy, lifecycle, keystore };
+}
+
+/** Which KEKs were tried, and which ones the stored keys name, so the operator sees the mismatch. */
+function cannotDecrypt(config: Config, sealer: Sealer, keys: readonly SigningKey[]): string {
+  const current = `${config.keysKek ? 'KEYS_KEK' : kekPath(config.keysDir)} (id ${sealer.currentId})`;
+  const tried = sealer.previousId === undefined ? current : `${current} or KEYS_KEK_PREVIOUS (id ${sealer.previousId})`;
+  const named = new Set<string>();
+  for (const key of keys) {
+    try {
+      const id = sealedKekId(key.privateJwkSealed);
+      if (id !== undefined) named.add(id);
+    } catch {
+      // malformed: the message below still says the keys cannot be decrypted
     }
-    throw error;
   }
-  return { kek, policy, lifecycle, keystore };
+  const sealedUnder = named.size > 0 ? `; they name KEK id ${[...named].join(', ')}` : '';
+  return `stored signing keys cannot be decrypted with the key-encryption key in ${tried} (wrong or replaced KEK${sealedUnder})`;
 }

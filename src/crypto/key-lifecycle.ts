@@ -13,8 +13,8 @@ import { bumpSyncVersion } from '../storage/repositories/sync-state.js';
 import type { KeyAlg, SigningKeyRow } from '../storage/schema.js';
 import { KEY_ALGS, type KeyPolicy } from './key-policy.js';
 import { generateSigningKey } from './keygen.js';
-import { seal } from './sealing.js';
-import { signingKeyChanges, signingKeyFromRow, signingKeyToRow, type SigningKey, type SigningKeyChanges } from './signing-key.js';
+import type { Sealer } from './sealing.js';
+import { privateJwkAssociatedData, signingKeyChanges, signingKeyFromRow, signingKeyToRow, type SigningKey, type SigningKeyChanges } from './signing-key.js';
 
 export class KeyNotFoundError extends Error {
   constructor(kid: string) {
@@ -34,7 +34,8 @@ export interface KeyEvent {
 export class KeyLifecycle {
   constructor(
     private readonly db: Db,
-    private readonly kek: Buffer,
+    /** Seals new private keys under the current key-encryption key. */
+    private readonly sealer: Sealer,
     private readonly policy: KeyPolicy,
     private readonly clock: Clock,
     /** Told of every change after its transaction commits (logging, audit, metrics). */
@@ -196,7 +197,7 @@ export class KeyLifecycle {
       alg,
       status: 'next',
       publicJwk: JSON.stringify(generated.publicJwk),
-      privateJwkSealed: seal(this.kek, JSON.stringify(generated.privateJwk), `signing-key:${generated.kid}`),
+      privateJwkSealed: this.sealer.seal(JSON.stringify(generated.privateJwk), privateJwkAssociatedData(generated.kid)),
       createdAt: now,
       publishedAt: now + this.policy.propagationMs,
       activatesAt: null,

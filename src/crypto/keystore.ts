@@ -6,8 +6,8 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { JsonWebKey } from 'node:crypto';
 import type { KeyAlg, KeyStatus } from '../storage/schema.js';
-import { unseal } from './sealing.js';
-import type { SigningKey } from './signing-key.js';
+import type { Sealer } from './sealing.js';
+import { privateJwkAssociatedData, type SigningKey } from './signing-key.js';
 
 export interface VerificationKey {
   kid: string;
@@ -42,7 +42,7 @@ export class Keystore {
   private stateFingerprint = '';
   private loadedAt = 0;
 
-  constructor(private readonly kek: Buffer) {}
+  constructor(private readonly sealer: Sealer) {}
 
   /**
    * Adopts the given keys as the current key state. Keys seen before are not decrypted or imported
@@ -61,7 +61,7 @@ export class Keystore {
         keys.set(key.kid, known);
         continue;
       }
-      const signing = known?.signing ?? importPrivate(this.kek, key);
+      const signing = known?.signing ?? importPrivate(this.sealer, key);
       const verify = known?.verification.key ?? createPublicKey({ key: JSON.parse(key.publicJwk) as JsonWebKey, format: 'jwk' });
       keys.set(key.kid, { fingerprint: keyFingerprint, signing, verification: { kid: key.kid, alg: key.alg, status: key.status, key: verify } });
     }
@@ -118,7 +118,7 @@ export class Keystore {
   }
 }
 
-function importPrivate(kek: Buffer, key: SigningKey): KeyObject {
-  const jwk = JSON.parse(unseal(kek, key.privateJwkSealed, `signing-key:${key.kid}`)) as JsonWebKey;
+function importPrivate(sealer: Sealer, key: SigningKey): KeyObject {
+  const jwk = JSON.parse(sealer.unseal(key.privateJwkSealed, privateJwkAssociatedData(key.kid))) as JsonWebKey;
   return createPrivateKey({ key: jwk, format: 'jwk' });
 }

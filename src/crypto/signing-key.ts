@@ -28,6 +28,9 @@ export interface SigningKey {
   expiresAt: number | null;
 }
 
+/** The associated data that binds a sealed private JWK to its own row (sealing.ts). */
+export const privateJwkAssociatedData = (kid: string): string => `signing-key:${kid}`;
+
 /** What the lifecycle changes on a stored key; the key material and its birth times never change. */
 export type SigningKeyChanges = Partial<Pick<SigningKey, 'status' | 'activatesAt' | 'rotationRequestedAt' | 'activatedAt' | 'retiredAt' | 'revokedAt' | 'expiresAt'>>;
 

@@ -4,6 +4,7 @@ import test from 'ava';
 import { loadConfig } from '../../src/config/config.js';
 import { KeyLifecycle } from '../../src/crypto/key-lifecycle.js';
 import { KEY_ALGS, keyPolicy, PROPAGATION_MS, withKeyPropagation, type KeyPolicy } from '../../src/crypto/key-policy.js';
+import { Sealer } from '../../src/crypto/sealing.js';
 import type { KeyAlg, KeyStatus, SigningKeyRow } from '../../src/storage/schema.js';
 import { unconnectedDb } from '../helpers/unconnected-db.js';
 import { ManualClock } from '../helpers/server.js';
@@ -74,7 +75,7 @@ function row(alg: KeyAlg, status: KeyStatus, fields: Partial<SigningKeyRow> = {}
 
 function lifecycle(policy: KeyPolicy) {
   const clock = new ManualClock(T0);
-  return { clock, lifecycle: new KeyLifecycle(unconnectedDb(), Buffer.alloc(32), policy, clock) };
+  return { clock, lifecycle: new KeyLifecycle(unconnectedDb(), new Sealer(Buffer.alloc(32)), policy, clock) };
 }
 
 /** Per algorithm: one active key and a full queue, the first due at T0 + interval. */

@@ -4,12 +4,14 @@
 import { audit, type Actor } from '../../audit/audit-log.js';
 import type { Clock } from '../../clock.js';
 import type { KeyLifecycle } from '../../crypto/key-lifecycle.js';
+import type { Sealer } from '../../crypto/sealing.js';
 import { KEY_ALGS } from '../../crypto/key-policy.js';
 import { keyView } from '../../crypto/key-view.js';
 import { signingKeyFromRow, type SigningKey } from '../../crypto/signing-key.js';
 import type { Db } from '../../storage/db.js';
 import { listSigningKeys } from '../../storage/repositories/signing-keys.js';
 import type { KeyAlg } from '../../storage/schema.js';
+import { rekeyStoredSecrets, type RekeyResult } from './kek-rotation.js';
 
 export type KeyView = ReturnType<typeof keyView>;
 export type { KeyAlg };
@@ -21,6 +23,7 @@ export class KeyAdmin {
   constructor(
     private readonly db: Db,
     private readonly lifecycle: KeyLifecycle,
+    private readonly sealer: Sealer,
     private readonly clock: Clock,
     /** Re-reads key state at once after a change here (the server's key scheduler), not at its next tick. */
     private readonly keysChanged: () => Promise<void> = async () => {},
@@ -49,6 +52,14 @@ export class KeyAdmin {
     await this.keysChanged();
     const key = (await this.keys()).find((candidate) => candidate.kid === kid)!;
     return keyView(key);
+  }
+
+  /**
+   * `keys rekey`: seals again under the current key-encryption key every secret that
+   * KEYS_KEK_PREVIOUS sealed (docs/keys.md, Rotating the key-encryption key). Audited as `key.rekeyed`.
+   */
+  async rekey(actor: Actor): Promise<RekeyResult> {
+    return rekeyStoredSecrets(this.db, this.sealer, this.clock, actor);
   }
 
   private async keys(): Promise<SigningKey[]> {

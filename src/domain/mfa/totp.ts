@@ -5,6 +5,9 @@ import { generateSecret, generateURI, verify } from 'otplib';
 const STEP_SECONDS = 30;
 const CODE = /^\d{6}$/;
 
+/** The associated data that binds a sealed TOTP secret (current or pending) to its user (sealing.ts). */
+export const totpAssociatedData = (userId: string): string => `totp:${userId}`;
+
 export const newTotpSecret = (): string => generateSecret({ length: 20 });
 
 export const otpauthUrl = (issuer: string, email: string, secret: string): string => generateURI({ issuer, label: email, secret });

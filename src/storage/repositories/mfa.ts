@@ -58,3 +58,23 @@ export async function advanceTotpStep(db: DbOrTx, userId: string, step: number):
 export async function purgeExpiredChallenges(db: DbOrTx, now: number): Promise<void> {
   await db.deleteFrom('mfa_challenges').where('expires_at', '<=', now).execute();
 }
+
+export type SealedTotpColumn = 'totp_secret_sealed' | 'totp_pending_sealed';
+
+/** Every user with a sealed TOTP secret, current or pending (`keys rekey`). */
+export const listSealedTotpSecrets = (db: DbOrTx): Promise<Array<{ id: string; totp_secret_sealed: string | null; totp_pending_sealed: string | null }>> =>
+  db
+    .selectFrom('users')
+    .select(['id', 'totp_secret_sealed', 'totp_pending_sealed'])
+    .where((eb) => eb.or([eb('totp_secret_sealed', 'is not', null), eb('totp_pending_sealed', 'is not', null)]))
+    .orderBy('id')
+    .execute();
+
+/**
+ * Replaces one sealed TOTP value, only if it is still `from`: a user who set up or turned off 2FA
+ * meanwhile wrote a value sealed under the current KEK, which must not be overwritten.
+ */
+export async function resealTotpSecret(db: DbOrTx, userId: string, column: SealedTotpColumn, from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('users').set({ [column]: to }).where('id', '=', userId).where(column, '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -27,3 +27,12 @@ export async function countSigningKeys(db: DbOrTx): Promise<number> {
   const row = await db.selectFrom('signing_keys').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * Replaces a key's sealed private JWK, only if it is still `from` (`keys rekey`): false when the
+ * key was deleted meanwhile.
+ */
+export async function resealSigningKey(db: DbOrTx, kid: string, from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('signing_keys').set({ private_jwk_sealed: to }).where('kid', '=', kid).where('private_jwk_sealed', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

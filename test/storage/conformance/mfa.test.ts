@@ -8,8 +8,10 @@ import {
   deleteBackupCodes,
   findChallenge,
   insertChallenge,
+  listSealedTotpSecrets,
   purgeExpiredChallenges,
   replaceBackupCodes,
+  resealTotpSecret,
   spendChallenge,
 } from '../../../src/storage/repositories/mfa.js';
 import { findUserById } from '../../../src/storage/repositories/users.js';
@@ -17,6 +19,23 @@ import { DIALECTS } from '../../helpers/env.js';
 import { addUser, openTestDatabase, T0 } from '../../helpers/storage.js';
 
 for (const dialect of DIALECTS) {
+  test(`${dialect}: sealed TOTP secrets are listed and replaced only while unchanged (keys rekey)`, async (t) => {
+    const { db } = await openTestDatabase(t, dialect);
+    const on = await addUser(db, { totp_secret_sealed: 's-old' });
+    const pending = await addUser(db, { totp_pending_sealed: 'p-old' });
+    await addUser(db);
+    t.deepEqual(
+      (await listSealedTotpSecrets(db)).map((row) => [row.id, row.totp_secret_sealed, row.totp_pending_sealed]).sort(),
+      [[on, 's-old', null], [pending, null, 'p-old']].sort(),
+    );
+    t.true(await resealTotpSecret(db, on, 'totp_secret_sealed', 's-old', 's-new'));
+    t.false(await resealTotpSecret(db, on, 'totp_secret_sealed', 's-old', 's-newer'), 'the value changed meanwhile: left alone');
+    t.false(await resealTotpSecret(db, pending, 'totp_secret_sealed', 'p-old', 'x'), 'another column');
+    t.true(await resealTotpSecret(db, pending, 'totp_pending_sealed', 'p-old', 'p-new'));
+    t.like(await findUserById(db, on), { totp_secret_sealed: 's-new', totp_pending_sealed: null });
+    t.like(await findUserById(db, pending), { totp_secret_sealed: null, totp_pending_sealed: 'p-new' });
+  });
+
   test(`${dialect}: backup codes are replaced as a set and burn once`, async (t) => {
     const { db } = await openTestDatabase(t, dialect);
     const user = await addUser(db);

@@ -10,6 +10,7 @@ import {
   insertSigningKey,
   listSigningKeys,
   listSigningKeysOf,
+  resealSigningKey,
   updateSigningKey,
 } from '../../../src/storage/repositories/signing-keys.js';
 import type { KeyAlg, NewSigningKeyRow } from '../../../src/storage/schema.js';
@@ -48,6 +49,11 @@ for (const dialect of DIALECTS) {
     t.is(await findSigningKey(db, 'k-b'), undefined);
     t.is(await countSigningKeys(db), 2);
     await t.throwsAsync(insertSigningKey(db, key('k-a', 'ES256', T0)), { any: true }, 'kids are unique');
+    // keys rekey: replaced only while the sealed value is the one it read.
+    t.true(await resealSigningKey(db, 'k-a', 'sealed', 'resealed'));
+    t.false(await resealSigningKey(db, 'k-a', 'sealed', 'again'));
+    t.false(await resealSigningKey(db, 'k-b', 'sealed', 'gone'), 'a deleted key');
+    t.is((await findSigningKey(db, 'k-a'))?.private_jwk_sealed, 'resealed');
   });
 
   test(`${dialect}: first start makes one active and the queued keys per algorithm; a second opener adds none`, async (t) => {
