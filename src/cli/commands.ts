@@ -8,6 +8,7 @@ import { CLI_ACTOR } from '../audit/audit-log.js';
 import type { ClientChanges } from '../domain/clients/client-service.js';
 import { isKeyAlg, KEY_ALGS } from '../domain/keys/key-admin.js';
 import type { CliContext } from './context.js';
+import { readStdinLine } from './stdin.js';
 
 export class UsageError extends Error {}
 
@@ -117,20 +118,55 @@ const keyCommands: Record<string, Command> = {
       throw error;
     }
   },
+  /** Re-seals under KEYS_KEK what KEYS_KEK_PREVIOUS sealed (docs/keys.md, Rotating the key-encryption key). */
+  async rekey(context, args) {
+    parse(args, {});
+    return (await context.keys()).rekey(context.actor);
+  },
 };
+
+async function passwordFromStdin(): Promise<string> {
+  try {
+    const password = await readStdinLine();
+    if (password === '') throw new Error('standard input is empty');
+    return password;
+  } catch (error) {
+    throw new UsageError(`--password-stdin: ${(error as Error).message}`);
+  }
+}
 
 /** Users need the account services (password hashing, sessions, lockout): the context's. */
 const userServices = (context: CliContext) => context.accounts();
 
 const userCommands: Record<string, Command> = {
   async create(context, args) {
-    const { values } = parse(args, { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, verified: { type: 'boolean' } });
-    if (values.email === undefined || values.password === undefined) throw new UsageError('--email and --password are required');
+    const { values } = parse(args, {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      verified: { type: 'boolean' },
+    });
+    if (values.password !== undefined && values['password-stdin'] === true) throw new UsageError('give --password or --password-stdin, not both');
+    if (values.email === undefined || (values.password === undefined && values['password-stdin'] !== true)) {
+      throw new UsageError('--email and --password (or --password-stdin) are required');
+    }
+    const password = values['password-stdin'] === true ? await passwordFromStdin() : (values.password as string);
     const { users } = await userServices(context);
     return users.create(
-      { email: values.email as string, password: values.password as string, name: values.name as string | undefined, role: values.role as string | undefined, verified: values.verified === true },
+      { email: values.email as string, password, name: values.name as string | undefined, role: values.role as string | undefined, verified: values.verified === true },
       CLI_ACTOR,
     );
+  },
+  async show(context, args) {
+    const { positionals } = parse(args, {}, 1);
+    return (await userServices(context)).users.find(positionals[0]!);
+  },
+  /** As DELETE /auth/me without the password (docs/accounts.md): prints the account as it was. */
+  async delete(context, args) {
+    const { positionals } = parse(args, {}, 1);
+    return (await userServices(context)).users.delete(positionals[0]!, CLI_ACTOR);
   },
   async list(context, args) {
     const { values } = parse(args, { role: { type: 'string' } });
@@ -184,10 +220,14 @@ export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
                          [--audience A] [--first-party]
   tessera clients update ID [any flag of clients create]
   tessera clients list | show ID | delete ID | rotate-secret ID
-  tessera users create --email E --password P [--name N] [--role user|admin|enterprise_admin] [--verified]
-  tessera users list [--role R] | set-role ID ROLE | disable ID | enable ID | unlock ID | reset-2fa ID
+  tessera users create --email E (--password P | --password-stdin) [--name N] [--role user|admin|enterprise_admin] [--verified]
+  tessera users list [--role R] | show ID|EMAIL | delete ID
+  tessera users set-role ID ROLE | disable ID | enable ID | unlock ID | reset-2fa ID
   tessera keys list
   tessera keys rotate [--alg ES256|RS256] [--force]
   tessera keys revoke KID
+  tessera keys rekey
+  tessera backup FILE            (SQLite; for PostgreSQL use pg_dump)
+  tessera --version
 
 Configuration comes from the environment and .env, as for the server.`;

@@ -3,9 +3,16 @@
 import { ConfigError, loadConfig, loadDotEnv } from '../config/config.js';
 import { KekError } from '../crypto/kek.js';
 import { isOAuthError } from '../errors/oauth-error.js';
+import { backupDatabase } from './backup.js';
 import { COMMANDS, USAGE, UsageError } from './commands.js';
 import { openCliContext, type CliContext } from './context.js';
 import { print } from './output.js';
+import { packageVersion } from './version.js';
+
+function usage(message: string): number {
+  process.stderr.write(`tessera: ${message}\n`);
+  return 64;
+}
 
 export async function runCli(argv: string[]): Promise<number> {
   const [group, command, ...args] = argv;
@@ -14,8 +21,18 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return group ? 0 : 64;
   }
-  const run = group === 'migrate' ? undefined : COMMANDS[group]?.[command ?? ''];
-  if (group !== 'migrate' && !run) {
+  // Needs neither configuration nor database, so that it answers on any machine.
+  if ((group === '--version' || command === '--version') && argv.length <= 2 && argv.every((arg) => arg === '--version' || arg === '--json')) {
+    const version = packageVersion();
+    if (json) print({ version }, true);
+    else process.stdout.write(`tessera ${version}\n`);
+    return 0;
+  }
+  // `backup FILE`: the database file only, neither migrated nor opened through the services.
+  const backupFile = group === 'backup' ? [command, ...args].filter((arg): arg is string => arg !== undefined && arg !== '--json') : undefined;
+  if (backupFile && (backupFile.length !== 1 || backupFile[0]!.startsWith('-'))) return usage('usage: tessera backup FILE [--json]');
+  const run = group === 'migrate' || backupFile ? undefined : COMMANDS[group]?.[command ?? ''];
+  if (group !== 'migrate' && !backupFile && !run) {
     process.stderr.write(`tessera: unknown command "${[group, command].filter(Boolean).join(' ')}"\n${USAGE}\n`);
     return 64;
   }
@@ -34,6 +51,10 @@ export async function runCli(argv: string[]): Promise<number> {
 
   let context: CliContext | undefined;
   try {
+    if (backupFile) {
+      print(await backupDatabase(config, backupFile[0]!), json);
+      return 0;
+    }
     context = await openCliContext(config, { migrateOnly: group === 'migrate' });
     if (group === 'migrate') {
       print({ applied: context.migrated }, json);

@@ -23,8 +23,11 @@ async function everyAdminRoute(server: AccountServer, userId: string) {
   const kid = (await server.services.db.selectFrom('signing_keys').select('kid').where('status', '=', 'active').executeTakeFirstOrThrow()).kid;
   return [
     ['GET', '/admin/users', undefined],
+    ['POST', '/admin/users', { email: 'sneaky@example.com', password: 'a sneaky long passphrase', role: 'admin' }],
     ['GET', `/admin/users/${userId}`, undefined],
     ['PATCH', `/admin/users/${userId}`, { role: 'admin' }],
+    ['POST', `/admin/users/${userId}/reset-password`, undefined],
+    ['DELETE', `/admin/users/${userId}`, undefined],
     ['POST', `/admin/users/${userId}/disable`, undefined],
     ['POST', `/admin/users/${userId}/enable`, undefined],
     ['POST', `/admin/users/${userId}/unlock`, undefined],
@@ -46,7 +49,7 @@ test('a user and an enterprise_admin get 403 insufficient_role on every /admin r
   const user = await signedInAs(server, 'user');
   const enterprise = await signedInAs(server, 'enterprise_admin');
   const routes = await everyAdminRoute(server, user.id);
-  t.is(routes.length, 16);
+  t.is(routes.length, 19);
   const before = await snapshot(server.services.db);
 
   for (const caller of [user, enterprise]) {
@@ -60,7 +63,7 @@ test('a user and an enterprise_admin get 403 insufficient_role on every /admin r
     }
   }
   const after = await snapshot(server.services.db);
-  for (const table of ['users', 'clients', 'signing_keys', 'sessions', 'audit_log', 'lockouts'] as const) {
+  for (const table of ['users', 'clients', 'signing_keys', 'sessions', 'audit_log', 'lockouts', 'mail_tokens', 'outbox', 'account_mails'] as const) {
     t.deepEqual(after[table], before[table], `${table} unchanged`);
   }
   t.is((await api(server, 'GET', '/auth/me', { token: user.token })).body.role, 'user', 'the user did not promote themself');

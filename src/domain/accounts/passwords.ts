@@ -10,6 +10,7 @@ import type { DbOrTx } from '../../storage/db.js';
 import type { Client } from '../clients/client.js';
 import type { TokenPair } from '../sessions/sessions.js';
 import { pageLink, type AccountDeps } from './deps.js';
+import { MAIL_QUOTA_WINDOW_MS } from './mail-quota.js';
 import { mailTokenFromRow, mailTokenUsable } from './mail-token.js';
 import { hashNewPassword, storePassword } from './new-password.js';
 import { RESET_PASSWORD_PATH } from './registration.js';
@@ -26,7 +27,7 @@ export class PasswordService {
 
   /** 202 whatever the address; a reset link (1 h, single use) when the account exists. */
   async forgot(rawEmail: string, meta: RequestMeta): Promise<void> {
-    const { db, clock, mail, config } = this.deps;
+    const { db, clock, mail } = this.deps;
     const email = normalizeEmail(rawEmail);
     await this.deps.rateLimiter.check(meta, email);
     const now = clock.now();
@@ -35,14 +36,43 @@ export class PasswordService {
       const user = row ? userFromRow(row) : undefined;
       if (!user || user.disabled) return;
       // Past the hourly quota the answer stays 202 and the last link stays valid (docs/accounts.md).
-      if (!(await this.deps.mailQuota.take(tx, user.id, 'reset_password'))) return;
-      const token = randomSecret();
-      await voidMailTokens(tx, user.id, 'reset_password', now);
-      await insertMailToken(tx, { tokenHash: sha256(token), userId: user.id, purpose: 'reset_password', email: user.email, now, expiresAt: now + RESET_TOKEN_TTL_MS });
-      await mail.enqueue(tx, { to: user.email, ...templates.resetPassword({ name: user.name, link: pageLink(config, RESET_PASSWORD_PATH, token) }) });
-      await audit(tx, { event: 'user.password_reset_requested', userId: user.id, meta }, now);
+      await this.mailResetLink(tx, user, now, { meta });
     });
     mail.wake();
+  }
+
+  /**
+   * An administrator sends the user the same reset link as forgot-password (POST
+   * /admin/users/:id/reset-password, docs/accounts.md), under the same hourly mail quota. Unlike
+   * the anonymous route, the admin hears when nothing was sent: the quota (429, the link already
+   * mailed stays valid) or a disabled account (400, its link could not be used to sign in).
+   */
+  async sendResetLink(userId: string, actor: { id: string; meta: RequestMeta }): Promise<void> {
+    const { db, clock, mail } = this.deps;
+    const now = clock.now();
+    await db.transaction().execute(async (tx) => {
+      const user = await this.find(tx, userId);
+      if (!user) throw new OAuthError('not_found', 'no such user');
+      if (user.disabled) throw new OAuthError('invalid_request', 'the account is disabled; enable it first');
+      if (!(await this.mailResetLink(tx, user, now, { meta: actor.meta, actorId: actor.id }))) {
+        throw new OAuthError('rate_limited', 'the hourly mail limit of this account is reached; the link sent last stays valid', {
+          headers: { 'Retry-After': String(MAIL_QUOTA_WINDOW_MS / 1000) },
+        });
+      }
+    });
+    mail.wake();
+  }
+
+  /** Inside the caller's transaction: a fresh link (voiding earlier ones) if the quota allows. */
+  private async mailResetLink(tx: DbOrTx, user: User, now: number, by: { meta: RequestMeta; actorId?: string }): Promise<boolean> {
+    const { mail, config } = this.deps;
+    if (!(await this.deps.mailQuota.take(tx, user.id, 'reset_password'))) return false;
+    const token = randomSecret();
+    await voidMailTokens(tx, user.id, 'reset_password', now);
+    await insertMailToken(tx, { tokenHash: sha256(token), userId: user.id, purpose: 'reset_password', email: user.email, now, expiresAt: now + RESET_TOKEN_TTL_MS });
+    await mail.enqueue(tx, { to: user.email, ...templates.resetPassword({ name: user.name, link: pageLink(config, RESET_PASSWORD_PATH, token) }) });
+    await audit(tx, { event: 'user.password_reset_requested', userId: user.id, meta: by.meta, ...(by.actorId === undefined ? {} : { actorId: by.actorId }) }, now);
+    return true;
   }
 
   async reset(token: string, password: string, meta: RequestMeta): Promise<void> {

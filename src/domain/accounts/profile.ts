@@ -2,9 +2,9 @@
 import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';
-import { anonymiseAudit } from '../../storage/repositories/audit.js';
 import { listConsents, recordConsents } from '../../storage/repositories/consents.js';
-import { deleteUser, findUserByEmail, findUserById, updateUser } from '../../storage/repositories/users.js';
+import { findUserByEmail, findUserById, updateUser } from '../../storage/repositories/users.js';
+import { deleteAccount } from './account-deletion.js';
 import type { AccountDeps } from './deps.js';
 import type { RegistrationService } from './registration.js';
 import { checkConsents } from './registration.js';
@@ -66,12 +66,7 @@ export class ProfileService {
     const { db, clock } = this.deps;
     const user = await this.user(userId);
     await this.signIn.verifyCurrentPassword(user, password, meta);
-    const now = clock.now();
-    await db.transaction().execute(async (tx) => {
-      await anonymiseAudit(tx, user.id);
-      await deleteUser(tx, user.id);
-      await audit(tx, { event: 'user.deleted', userId: user.id }, now);
-    });
+    await deleteAccount(db, clock, user.id);
   }
 
   /** The signed-in user; an account deleted since its token was issued is an invalid token. */

@@ -4,6 +4,7 @@ import { randomId } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { findUserById, insertUser, listUsers, updateUser, findUserByEmail } from '../../storage/repositories/users.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
+import { deleteAccount } from './account-deletion.js';
 import type { AccountDeps } from './deps.js';
 import { hashNewPassword, storePassword } from './new-password.js';
 import { newUserRow, normalizeEmail, normalizeName, ROLES, userChanges, userFromRow, userView, type Role, type User, type UserView } from './user.js';
@@ -58,6 +59,24 @@ export class UserAdminService {
 
   async get(userId: string): Promise<UserView> {
     return userView(await this.user(userId));
+  }
+
+  /** One user by id or by email (`tessera users show`); an id never holds `@`, an address always does. */
+  async find(idOrEmail: string): Promise<UserView> {
+    if (!idOrEmail.includes('@')) return this.get(idOrEmail);
+    const row = await findUserByEmail(this.deps.db, normalizeEmail(idOrEmail));
+    if (!row) throw new OAuthError('not_found', 'no such user');
+    return userView(userFromRow(row));
+  }
+
+  /**
+   * Deletes the account as `DELETE /auth/me` does (account-deletion.ts), on an administrator's
+   * word instead of the user's password; the `user.deleted` event names the admin as its actor.
+   */
+  async delete(userId: string, actor: Actor): Promise<UserView> {
+    const view = userView(await this.user(userId));
+    await deleteAccount(this.deps.db, this.deps.clock, userId, actor.id);
+    return view;
   }
 
   async setRole(userId: string, rawRole: string, actor: Actor): Promise<UserView> {

@@ -3,6 +3,7 @@
 // the role check before it; every change names the admin as its actor.
 import type { AuditQuery } from '../../audit/audit-query.js';
 import { KeyNotFoundError } from '../../crypto/key-lifecycle.js';
+import type { PasswordService } from '../../domain/accounts/passwords.js';
 import type { UserAdminService } from '../../domain/accounts/user-admin.js';
 import { clientMetadata } from '../../domain/clients/client.js';
 import type { ClientChanges, ClientService } from '../../domain/clients/client-service.js';
@@ -48,19 +49,48 @@ export interface AdminHandlerDeps {
   /** Tessera's issuer: the default audience a client's metadata shows. */
   issuer: string;
   users: UserAdminService;
+  /** The reset link an admin sends (the mail of forgot-password). */
+  passwords: PasswordService;
   mfa: MfaService;
   clients: ClientService;
   keyAdmin: KeyAdmin;
   auditLog: AuditQuery;
 }
 
-export function adminHandlers({ issuer, users, mfa, clients, keyAdmin, auditLog }: AdminHandlerDeps) {
+export function adminHandlers({ issuer, users, passwords, mfa, clients, keyAdmin, auditLog }: AdminHandlerDeps) {
   return {
     async listUsers(ctx: AppContext) {
       ctx.body = await users.list({ limit: limitOf(ctx), cursor: query(ctx, 'cursor'), role: query(ctx, 'role'), email: query(ctx, 'email') });
     },
+    /** The same account as `tessera users create`, with the same validation (password policy, role, a taken email is 409). */
+    async createUser(ctx: AppContext) {
+      const { body } = ctx.state;
+      const user = await users.create(
+        {
+          email: requiredString(body, 'email'),
+          password: requiredString(body, 'password'),
+          name: optionalString(body, 'name'),
+          role: optionalString(body, 'role'),
+          verified: optionalBoolean(body, 'email_verified') ?? false,
+        },
+        actorOf(ctx),
+      );
+      ctx.status = 201;
+      ctx.body = user;
+    },
     async getUser(ctx: RouteContext) {
       ctx.body = await users.get(ctx.params.id!);
+    },
+    /** As `DELETE /auth/me`, without the user's password: every session and token of the user ends. */
+    async deleteUser(ctx: RouteContext) {
+      await users.delete(ctx.params.id!, actorOf(ctx));
+      ctx.status = 204;
+    },
+    /** 202: the reset mail is in the outbox (delivered after the commit, docs/decisions.md). */
+    async resetPassword(ctx: RouteContext) {
+      await passwords.sendResetLink(ctx.params.id!, actorOf(ctx));
+      ctx.status = 202;
+      ctx.body = { status: 'accepted' };
     },
     async updateUser(ctx: RouteContext) {
       const { body } = ctx.state;
