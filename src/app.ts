@@ -46,7 +46,7 @@ export function createApp(services: Services, metrics: Metrics): Koa<AppState> {
     }
   }
 
-  app.use(envelope({ log: services.log, metrics, securityHeaders: securityHeaderList(config.issuer), cors: corsPolicy(config.corsOrigins, corsApplies) }));
+  app.use(envelope({ log: services.log, metrics, securityHeaders: securityHeaderList(config.issuer), cors: corsPolicy(config.corsOrigins, corsApplies), trustProxy: config.trustProxy }));
   app.use((ctx, next) => {
     const answer = hot.get(ctx.method)?.get(ctx.path);
     return answer ? answer(ctx, next) : next();

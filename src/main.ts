@@ -2,8 +2,9 @@
 // shutdown on SIGTERM/SIGINT (a second signal exits at once).
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/config.js';
 import { KekError } from './crypto/kek.js';
-import { createLogger } from './log/logger.js';
+import { createProcessLogger } from './log/logger.js';
 import { startServer, type RunningServer } from './server.js';
+import { DatabaseUnavailableError } from './storage/database-wait.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -17,12 +18,28 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const log = await createProcessLogger(config.logLevel, config.logFormat);
 
+  // Until the server is ready (start-up may wait for the database), a signal just ends the process:
+  // nothing is in flight, and migrations run in transactions.
   let running: RunningServer;
+  const stopEarly = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'signal during start-up: exiting');
+    log.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stopEarly);
+  process.on('SIGINT', stopEarly);
   try {
     running = await startServer(config, { log });
   } catch (error) {
+    if (error instanceof DatabaseUnavailableError) {
+      // One line naming the database's host, never its password (the label has no credentials).
+      process.stderr.write(`tessera: ${error.message}\n`);
+      log.fatal(error.message);
+      log.flush();
+      process.exit(1);
+    }
     if (error instanceof KekError) {
       process.stderr.write(`tessera: ${error.message}\n`);
       log.fatal(error.message);
@@ -33,7 +50,10 @@ async function main(): Promise<void> {
   }
   // `listening` is the socket's real address (0.0.0.0 by default, HOST); `url` is a loopback URL
   // that reaches it from this machine; the issuer is the public name in tokens and discovery.
-  log.info({ listening: running.listening, url: running.url, issuer: config.issuer }, 'tessera listening');
+  process.off('SIGTERM', stopEarly);
+  process.off('SIGINT', stopEarly);
+  const server = running;
+  log.info({ listening: server.listening, url: server.url, issuer: config.issuer, ...(server.metrics ? { metrics: server.metrics.url } : {}) }, 'tessera listening');
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -44,7 +64,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
-    running
+    server
       .close()
       .then(() => {
         log.info('shut down cleanly');

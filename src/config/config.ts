@@ -9,9 +9,16 @@ export interface Config {
   /** No trailing slash; the base of every URL in discovery. */
   readonly issuer: string;
   readonly databaseUrl: string;
+  /** Seconds to keep retrying an unreachable database at start-up before exiting 1 (README, Operations). */
+  readonly databaseStartupTimeout: number;
   readonly keysDir: string;
   /** The key-encryption key given in the environment, overriding `keys/kek`. */
   readonly keysKek: Buffer | undefined;
+  /**
+   * The key-encryption key being rotated away from (docs/keys.md): it still opens what it sealed,
+   * and never seals anything new.
+   */
+  readonly keysKekPrevious: Buffer | undefined;
   /** Lifetimes, in seconds. */
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
@@ -34,6 +41,11 @@ export interface Config {
   readonly mailFrom: string;
   readonly mailOutboxDir: string;
   readonly logLevel: string;
+  /** `json` lines (the default) or `pretty`, rendered by pino-pretty for a person at a terminal. */
+  readonly logFormat: 'json' | 'pretty';
+  /** When set, /metrics is served on this port of `metricsHost` only, and not on the main port. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
   /** The issuer name authenticator apps show next to a TOTP entry. */
   readonly totpIssuer: string;
   /** Things an operator should hear about at start-up, though they are allowed. */
@@ -81,8 +93,10 @@ export function loadConfig(env: Env = process.env): Config {
     host: read.string('HOST', '0.0.0.0'),
     issuer: read.issuer('ISSUER', `http://localhost:${port}`),
     databaseUrl: read.databaseUrl('DATABASE_URL', 'sqlite:data/tessera.db'),
+    databaseStartupTimeout: read.duration('DATABASE_STARTUP_TIMEOUT', '60s', 1),
     keysDir: read.string('KEYS_DIR', 'keys'),
     keysKek: read.kek('KEYS_KEK'),
+    keysKekPrevious: read.kek('KEYS_KEK_PREVIOUS'),
     accessTokenTtl: read.duration('ACCESS_TOKEN_TTL', '15m', 1),
     refreshTokenTtl: read.duration('REFRESH_TOKEN_TTL', '7d', 1),
     idTokenTtl: read.duration('ID_TOKEN_TTL', '1h', 1),
@@ -99,13 +113,41 @@ export function loadConfig(env: Env = process.env): Config {
     consentVersion: read.string('CONSENT_VERSION', '1'),
     corsOrigins: read.origins('CORS_ORIGINS'),
     smtpUrl: read.optionalUrl('SMTP_URL', ['smtp:', 'smtps:']),
-    mailFrom: read.string('MAIL_FROM', 'Tessera <no-reply@localhost>'),
+    mailFrom: read.mailbox('MAIL_FROM', 'Tessera <no-reply@localhost>'),
     mailOutboxDir: read.string('MAIL_OUTBOX_DIR', 'data/outbox'),
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    logFormat: read.oneOf('LOG_FORMAT', 'json', ['json', 'pretty']) as 'json' | 'pretty',
+    metricsPort: read.optionalInteger('METRICS_PORT', 0, 65535),
+    metricsHost: read.string('METRICS_HOST', '127.0.0.1'),
     totpIssuer: read.string('TOTP_ISSUER', 'Tessera'),
     warnings,
   };
   return Object.freeze(config);
+}
+
+/** HOST values that only this machine can reach (RFC 1122 §3.2.1.3 for 127/8, RFC 4291 §2.5.3 for ::1). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/**
+ * Allowed, but rarely meant in production: the server logs each as one warn line at start-up
+ * (README, Operations). Apart from `warnings`, which the CLI shares, since they concern serving.
+ */
+export function deploymentWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.issuer.startsWith('http://') && !isLoopbackHost(config.host)) {
+    // Tokens, codes and passwords would cross the network in clear (RFC 6749 §3.1, §10.9; RFC 8414 §2).
+    warnings.push(
+      `ISSUER ${config.issuer} is http:// while HOST=${config.host} is reachable from other machines: ` +
+        'put TLS in front and set ISSUER to the https:// URL clients use',
+    );
+  }
+  if (config.smtpUrl === undefined) {
+    warnings.push(`SMTP_URL is not set: mails are written as .eml files to ${config.mailOutboxDir}, not sent`);
+  }
+  return warnings;
 }
 
 /** Each method reads one variable, applies its default, and throws ConfigError naming it. */
@@ -155,6 +197,22 @@ class EnvReader {
     if (['true', '1', 'yes'].includes(text)) return true;
     if (['false', '0', 'no'].includes(text)) return false;
     throw new ConfigError(name, `"${text}" is not true or false`);
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.integer(name, 0, min, max);
+  }
+
+  /**
+   * A mailbox for a From header (RFC 5322 §3.4): `addr@domain`, or `Display Name <addr@domain>`
+   * with the name optionally quoted. No line breaks, so the value cannot add a header.
+   */
+  mailbox(name: string, fallback: string): string {
+    const text = this.raw(name) ?? fallback;
+    const address = String.raw`[^\s@<>()\[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*`;
+    const displayName = String.raw`(?:"[^"\r\n]*"|[^"<>\r\n@]*?)`;
+    if (new RegExp(`^${address}$`).test(text) || new RegExp(`^${displayName}\\s*<${address}>$`).test(text)) return text;
+    throw new ConfigError(name, `${JSON.stringify(text)} is not a mail address (examples: accounts@example.com, Example <accounts@example.com>)`);
   }
 
   oneOf(name: string, fallback: string, allowed: readonly string[]): string {

@@ -9,7 +9,7 @@ import type { Db } from '../storage/db.js';
 import { listSigningKeys } from '../storage/repositories/signing-keys.js';
 import type { KeyLifecycle } from './key-lifecycle.js';
 import type { Keystore } from './keystore.js';
-import { signingKeyFromRow } from './signing-key.js';
+import { signingKeyFromRow, type SigningKey } from './signing-key.js';
 
 /** The production tick; a test may pass a shorter one (StartOptions.keyTickMs). */
 export const KEY_TICK_MS = 1_000;
@@ -18,6 +18,8 @@ export class KeyScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** kid → `alg status` of the last reload, to say what changed; unset until the first tick. */
+  private seen: Map<string, { alg: string; status: string }> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -49,8 +51,27 @@ export class KeyScheduler {
       rows = await listSigningKeys(this.db);
     }
     const keys = rows.map(signingKeyFromRow);
-    if (this.keystore.reload(keys, this.clock.now())) {
-      this.log.debug({ keys: keys.map((k) => `${k.alg}:${k.kid}:${k.status}`) }, 'signing keys reloaded');
+    const changed = this.keystore.reload(keys, this.clock.now());
+    if (changed) this.log.debug({ keys: keys.map((k) => `${k.alg}:${k.kid}:${k.status}`) }, 'signing keys reloaded');
+    if (changed || !this.seen) this.logChanges(keys);
+  }
+
+  /**
+   * One info line per key whose status changed since the last reload: how an operator sees that
+   * this instance picked up a change made by the CLI, another instance or itself (README, Operations).
+   */
+  private logChanges(keys: readonly SigningKey[]): void {
+    const previous = this.seen;
+    this.seen = new Map(keys.map((k) => [k.kid, { alg: k.alg, status: k.status }]));
+    if (!previous) return; // the first reload after start-up: the state this process opened with
+    for (const key of keys) {
+      const before = previous.get(key.kid);
+      if (before?.status !== key.status) {
+        this.log.info({ kid: key.kid, alg: key.alg, from: before?.status ?? null, to: key.status }, 'signing key change picked up');
+      }
+    }
+    for (const [kid, { alg, status }] of previous) {
+      if (!this.seen.has(kid)) this.log.info({ kid, alg, from: status, to: null }, 'signing key change picked up');
     }
   }
 

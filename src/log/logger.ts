@@ -36,4 +36,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
+/**
+ * The logger of a server process: JSON lines (LOG_FORMAT=json, the default, for log collectors), or
+ * LOG_FORMAT=pretty for a person at a terminal. pino-pretty is imported only then, so a production
+ * process never loads it; it renders in this thread and writes synchronously, so the lines before
+ * an exit are not lost. Redaction happens in pino before either format sees a line.
+ */
+export async function createProcessLogger(level: string, format: 'json' | 'pretty'): Promise<Logger> {
+  if (format === 'json') return createLogger(level);
+  const { default: pretty } = await import('pino-pretty');
+  return createLogger(level, pretty({ sync: true, ignore: 'service', translateTime: 'SYS:HH:MM:ss.l' }));
+}
+
 export type { Logger };

@@ -1,6 +1,6 @@
 // Opens the database named by DATABASE_URL: SQLite through better-sqlite3 (the embedded default)
 // or PostgreSQL through pg. Everything above this file speaks Kysely and does not know which.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
@@ -21,14 +21,22 @@ export interface OpenDatabase {
   dialect: Dialect;
   /** SQLite only: the driver's immediate reader, for the read on every introspection. */
   readNow?: ImmediateReader;
+  /**
+   * SQLite only: copies the open database to `file` with SQLite's online backup API, page by page,
+   * consistent while other connections (a running server) read and write (`tessera backup`).
+   */
+  backup?: (file: string) => Promise<void>;
 }
 
+/** Whether DATABASE_URL names PostgreSQL (anything else is a SQLite path). */
+export const isPostgresUrl = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
+
 export function openDatabase(url: string): OpenDatabase {
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+  if (isPostgresUrl(url)) {
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgresPool(url) }) }), dialect: 'postgres' };
   }
   const path = url.slice('sqlite:'.length);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createOwnerOnly(path);
   const database = new SQLite(path);
   // WAL lets readers run beside the one writer; a writer waits up to 5 s for another process's
   // transaction instead of failing at once; foreign keys are off by default in SQLite.
@@ -41,7 +49,23 @@ export function openDatabase(url: string): OpenDatabase {
     db: new Kysely<Database>({ dialect: new TesseraSqliteDialect(driver) }),
     dialect: 'sqlite',
     readNow: (sql, parameters) => driver.readNow(sql, parameters),
+    backup: async (file) => void (await database.backup(file)),
   };
+}
+
+/**
+ * The database holds password hashes and sealed keys: its folder (when we make it) is 0700 and a
+ * new file 0600, whatever the umask (open's mode can only be narrowed by it). SQLite gives the
+ * -wal and -shm files it creates the mode of the database file (its unix VFS, robust_open), so
+ * they are 0600 too. An existing file keeps the mode it has (README, Operations).
+ */
+function createOwnerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 function postgresPool(url: string): pg.Pool {

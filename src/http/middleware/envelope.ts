@@ -40,11 +40,23 @@ export interface EnvelopeOptions {
   securityHeaders: HeaderList;
   /** Adds CORS headers; true when it answered the request itself (a preflight). */
   cors: (ctx: AppContext) => boolean;
+  /** TRUST_PROXY: whether X-Forwarded-For gives the client IP (ctx.ip); if not, its presence is warned about once. */
+  trustProxy: boolean;
 }
 
-export function envelope({ log, metrics, securityHeaders, cors }: EnvelopeOptions) {
+export function envelope({ log, metrics, securityHeaders, cors, trustProxy }: EnvelopeOptions) {
+  // One app per process, so once per process: behind a proxy with TRUST_PROXY off, every client
+  // has the proxy's IP, and the per-IP rate limits and the audit log's IPs are wrong.
+  let proxyWarned = trustProxy;
   return async function envelopeMiddleware(ctx: AppContext, next: Next) {
     const started = performance.now();
+    if (!proxyWarned && ctx.req.headers['x-forwarded-for'] !== undefined) {
+      proxyWarned = true;
+      log.warn(
+        { ip: ctx.ip },
+        'requests carry X-Forwarded-For but TRUST_PROXY is off: client IPs (rate limits, sessions, audit log) are the proxy\'s. Set TRUST_PROXY=true behind a proxy you run',
+      );
+    }
     const incoming = ctx.req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
     ctx.state = new RequestState(log, requestId);
@@ -63,7 +75,8 @@ export function envelope({ log, metrics, securityHeaders, cors }: EnvelopeOption
       metrics.observeRequest(ctx.method, route, status, seconds);
       const level = status >= 500 && status !== 503 ? 'error' : 'info';
       if (log.isLevelEnabled(level)) {
-        ctx.state.log[level]({ method: ctx.method, path: ctx.path, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+        // ip: ctx.ip, so X-Forwarded-For only with TRUST_PROXY, as everywhere else.
+        ctx.state.log[level]({ method: ctx.method, path: ctx.path, status, ip: ctx.ip, ms: Math.round(seconds * 1e4) / 10 }, 'request');
       }
     }
   };
