@@ -23,6 +23,19 @@ const MAX_RETRY_DELAY_MS = 60 * 60_000;
 /** From here on a failing message is retried hourly and each failure is logged as an error. */
 const ATTEMPTS_BEFORE_ALARM = 10;
 
+/**
+ * What the worker tells whoever watches the process (the server's metrics). Defined here, not in
+ * domain/events.ts, because mail/ sits below the domain (docs/architecture.md, The layers).
+ */
+export interface OutboxEvents {
+  /** The SMTP server accepted a message. */
+  mailSent(): void;
+  /** One delivery attempt failed; the message stays in the outbox for a retry. */
+  mailFailed(): void;
+}
+
+export const noOutboxEvents: OutboxEvents = { mailSent() {}, mailFailed() {} };
+
 /** Writes a mail into the outbox; pass the transaction of the change the mail reports. */
 export async function enqueueMail(db: DbOrTx, message: MailMessage, now: number): Promise<void> {
   await insertOutboxMessage(db, message, now);
@@ -49,6 +62,7 @@ export class OutboxWorker {
     private readonly from: string,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly events: OutboxEvents = noOutboxEvents,
   ) {}
 
   start(): void {
@@ -137,6 +151,7 @@ export class OutboxWorker {
       // An SMTP error message holds the server's reply, never the message body.
       const error = errorMessage(sendError);
       await markFailed(this.db, message.id, attempts, this.clock.now() + retryDelayMs(attempts), error);
+      this.events.mailFailed();
       if (attempts >= ATTEMPTS_BEFORE_ALARM) {
         this.log.error({ mailId: message.id, attempts, error }, 'mail still undelivered; retrying hourly');
       } else {
@@ -145,6 +160,7 @@ export class OutboxWorker {
       return false;
     }
     await markSent(this.db, message.id, this.clock.now());
+    this.events.mailSent();
     this.log.info({ mailId: message.id, attempts }, 'mail sent');
     return true;
   }

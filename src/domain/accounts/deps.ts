@@ -4,6 +4,7 @@ import type { Config } from '../../config/config.js';
 import type { MailMessage } from '../../mail/message.js';
 import type { Db, DbOrTx } from '../../storage/db.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
+import type { DomainEvents } from '../events.js';
 import type { Sessions } from '../sessions/sessions.js';
 import type { Lockout } from './lockout.js';
 import type { MailQuota } from './mail-quota.js';
@@ -28,6 +29,8 @@ export interface AccountDeps {
   clients: ClientRegistry;
   mail: MailQueue;
   mailQuota: MailQuota;
+  /** Sign-in outcomes, for the metrics (events.ts). */
+  events: DomainEvents;
 }
 
 /** Links in mails always use the configured issuer, never the request's Host (docs/decisions.md). */

@@ -1,6 +1,7 @@
 // The password step of signing in (docs/accounts.md, POST /auth/login). Unknown address and wrong
 // password take the same path, cost (one argon2 verification) and answer; lockout and rate
-// limits come first and answer alike for real and made-up accounts (docs/accounts.md).
+// limits come first and answer alike for real and made-up accounts (docs/accounts.md). Each
+// sign-in step reports its outcome to the process's observer (domain/events.ts).
 import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';
@@ -31,17 +32,17 @@ export class SignInService {
 
   /** Checks email and password; returns the user, or throws what the caller must answer. */
   async checkPassword(rawEmail: string, password: string, meta: RequestMeta): Promise<User> {
-    const { db, clock, hasher, lockout, rateLimiter } = this.deps;
+    const { db, clock, hasher, events } = this.deps;
     const email = normalizeEmail(rawEmail);
     hasher.assertCapacity();
-    await rateLimiter.check(meta, email);
-    await lockout.assertOpen(db, email);
+    await this.admit(email, meta, true);
 
     const row = await findUserByEmail(db, email);
     const user = row ? userFromRow(row) : undefined;
     const verified = user ? await hasher.verify(user.passwordHash, password) : (await hasher.verifyDummy(password), { ok: false, needsRehash: false });
     if (!user || !verified.ok) {
       await this.recordFailure(email, user, meta, user ? 'wrong_password' : 'unknown_account');
+      events.signIn('wrong_password');
       throw invalidCredentials();
     }
     if (user.disabled) throw new OAuthError('access_denied', 'this account is disabled');
@@ -58,12 +59,29 @@ export class SignInService {
    * turn 2FA off): limited and locked like a sign-in, so a stolen access token buys no guesses.
    */
   async verifyCurrentPassword(user: User, password: string, meta: RequestMeta): Promise<void> {
-    const { db, hasher, lockout, rateLimiter } = this.deps;
-    await rateLimiter.check(meta, user.email);
-    await lockout.assertOpen(db, user.email);
-    if (!(await hasher.verify(user.passwordHash, password)).ok) {
+    await this.admit(user.email, meta, false);
+    if (!(await this.deps.hasher.verify(user.passwordHash, password)).ok) {
       await this.recordFailure(user.email, user, meta, 'wrong_current_password');
       throw invalidCredentials();
+    }
+  }
+
+  /**
+   * The rate limits, then the lockout, ahead of a step that checks a secret (throws 429 or 423).
+   * `signingIn`: the step is part of a sign-in, so a refusal is its outcome; the current password
+   * on a signed-in route is held to the same limits but is not a sign-in.
+   */
+  async admit(email: string, meta: RequestMeta, signingIn: boolean): Promise<void> {
+    const { db, lockout, rateLimiter, events } = this.deps;
+    try {
+      await rateLimiter.check(meta, email);
+      await lockout.assertOpen(db, email);
+    } catch (error) {
+      if (signingIn && error instanceof OAuthError) {
+        if (error.code === 'rate_limited') events.signIn('rate_limited');
+        else if (error.code === 'account_locked') events.signIn('locked');
+      }
+      throw error;
     }
   }
 
@@ -94,13 +112,15 @@ export class SignInService {
 
   /** Every factor is done: the failure count resets and a session begins. */
   async complete(user: User, client: Client, amr: string[], meta: RequestMeta): Promise<TokenPair> {
-    const { db, clock, sessions } = this.deps;
+    const { db, clock, sessions, events } = this.deps;
     const now = clock.now();
-    return db.transaction().execute(async (tx) => {
+    const pair = await db.transaction().execute(async (tx) => {
       await this.resetFailures(tx, user.email);
       const { pair, sessionId } = await sessions.start(tx, { user, client, scopes: client.scopes, amr, meta });
       await audit(tx, { event: 'user.login', userId: user.id, meta, detail: { client_id: client.clientId, session: sessionId, amr: amr.join(' ') } }, now);
       return pair;
     });
+    events.signIn('success');
+    return pair;
   }
 }

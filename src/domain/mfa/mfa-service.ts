@@ -1,10 +1,11 @@
 // Two-factor sign-in (docs/accounts.md 2FA rows; docs/decisions.md, People): setup with a QR code and a
 // confirming code, backup codes, the login challenge, turning it off, and the admin reset.
-// Wrong codes count toward the same lockout as wrong passwords.
+// Wrong codes count toward the same lockout as wrong passwords. The code step of a sign-in reports
+// its outcome to the process's observer (domain/events.ts); turning 2FA off is not a sign-in.
 import QRCode from 'qrcode';
 import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { randomSecret, sha256 } from '../../crypto/random.js';
-import { seal, unseal } from '../../crypto/sealing.js';
+import type { Sealer } from '../../crypto/sealing.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import * as templates from '../../mail/templates.js';
 import type { Selectable } from 'kysely';
@@ -27,7 +28,7 @@ import type { AccountDeps } from '../accounts/deps.js';
 import type { SignInService } from '../accounts/sign-in.js';
 import { userChanges, userFromRow, type User } from '../accounts/user.js';
 import { hashBackupCode, looksLikeBackupCode, newBackupCodes } from './backup-codes.js';
-import { acceptTotp, newTotpSecret, otpauthUrl } from './totp.js';
+import { acceptTotp, newTotpSecret, otpauthUrl, totpAssociatedData } from './totp.js';
 
 export const MFA_TOKEN_TTL_SECONDS = 300;
 export const MFA_MAX_ATTEMPTS = 5;
@@ -71,7 +72,8 @@ const challengeFromRow = (row: Selectable<MfaChallengeTable>): Challenge => ({
 export class MfaService {
   constructor(
     private readonly deps: AccountDeps,
-    private readonly kek: Buffer,
+    /** TOTP secrets are sealed under the key-encryption key, as private signing keys are. */
+    private readonly sealer: Sealer,
     private readonly issuerName: string,
     private readonly signIn: SignInService,
   ) {}
@@ -98,7 +100,9 @@ export class MfaService {
     const codes = newBackupCodes();
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
-      await updateUser(tx, user.id, userChanges({ mfaEnabled: true, totpSecretSealed: user.totpPendingSealed, totpPendingSealed: null, totpLastStep: step, updatedAt: now }));
+      // Sealed again rather than copied: the pending value may be under a KEK that `keys rekey` is
+      // retiring right now, and this write would otherwise bring it back (docs/keys.md).
+      await updateUser(tx, user.id, userChanges({ mfaEnabled: true, totpSecretSealed: this.seal(user.id, secret), totpPendingSealed: null, totpLastStep: step, updatedAt: now }));
       await replaceBackupCodes(tx, user.id, codes, now);
       await mail.enqueue(tx, { to: user.email, ...templates.mfaEnabled({ name: user.name }) });
       await audit(tx, { event: 'mfa.enabled', userId: user.id, meta }, now);
@@ -112,7 +116,7 @@ export class MfaService {
     const user = await this.user(userId);
     await this.signIn.verifyCurrentPassword(user, password, meta);
     if (!user.mfaEnabled) return;
-    await this.passCode(user, code, meta);
+    await this.codeStep(user, code, meta, false);
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       await this.turnOff(tx, user.id, now);
@@ -183,14 +187,19 @@ export class MfaService {
    * hosted TOTP page): limits and lockout first, then the code; a wrong one counts toward lockout.
    */
   async passCode(user: User, code: string, meta: RequestMeta, onFailure: () => Promise<void> = async () => {}): Promise<void> {
-    const { db, clock, lockout, rateLimiter } = this.deps;
-    await rateLimiter.check(meta, user.email);
-    await lockout.assertOpen(db, user.email);
+    await this.codeStep(user, code, meta, true, onFailure);
+  }
+
+  /** A code for a user whose password has passed; `signingIn` says whether its outcome is a sign-in's. */
+  private async codeStep(user: User, code: string, meta: RequestMeta, signingIn: boolean, onFailure: () => Promise<void> = async () => {}): Promise<void> {
+    const { db, clock, events } = this.deps;
+    await this.signIn.admit(user.email, meta, signingIn);
     const method = await this.secondFactor(user, code);
     if (!method) {
       await onFailure();
       await audit(db, { event: 'mfa.failed', userId: user.id, meta }, clock.now());
       await this.signIn.recordFailure(user.email, user, meta, 'wrong_code');
+      if (signingIn) events.signIn('mfa_failed');
       throw invalidCode();
     }
     if (method === 'backup') await audit(db, { event: 'mfa.backup_code_used', userId: user.id, meta }, clock.now());
@@ -219,10 +228,10 @@ export class MfaService {
   }
 
   private seal(userId: string, secret: string): string {
-    return seal(this.kek, secret, `totp:${userId}`);
+    return this.sealer.seal(secret, totpAssociatedData(userId));
   }
 
   private unseal(userId: string, sealed: string): string {
-    return unseal(this.kek, sealed, `totp:${userId}`);
+    return this.sealer.unseal(sealed, totpAssociatedData(userId));
   }
 }

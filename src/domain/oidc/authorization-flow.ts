@@ -26,6 +26,7 @@ import type { SignInService } from '../accounts/sign-in.js';
 import { userFromRow, type User } from '../accounts/user.js';
 import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
+import type { DomainEvents } from '../events.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { IssuedTokens, Sessions } from '../sessions/sessions.js';
 import type { IdTokens } from '../tokens/id-tokens.js';
@@ -65,6 +66,8 @@ export interface FlowDeps {
   idTokens: IdTokens;
   signIn: SignInService;
   mfa: MfaService;
+  /** A sign-in completed on the hosted pages counts like one through the JSON API (events.ts). */
+  events: DomainEvents;
 }
 
 const invalidGrant = (description: string, detail?: string) => new OAuthError('invalid_grant', description, detail ? { detail } : {});
@@ -227,6 +230,7 @@ export class AuthorizationFlow {
       await audit(tx, { event: 'user.login', userId: user.id, meta, detail: { client_id: interaction.client.clientId, session: browser.id, amr: amr.join(' '), via: 'hosted_page' } }, clock.now());
       return browser;
     });
+    this.deps.events.signIn('success');
     const request = interaction.request;
     if (await this.needsConsent(interaction.client, user.id, request)) {
       await updateInteraction(db, interaction.id, interactionChanges({ userId: user.id, step: 'consent' }));

@@ -20,6 +20,7 @@ import {
 import { bumpTokenGeneration } from '../../storage/repositories/users.js';
 import type { Role, User } from '../accounts/user.js';
 import type { Client } from '../clients/client.js';
+import { noDomainEvents, type DomainEvents } from '../events.js';
 import { userTokenAudience, type AccessTokens } from '../tokens/access-tokens.js';
 import { refreshTokenFromRow, refreshTokenToRow, type RefreshToken } from './refresh-token.js';
 import { sessionStateFromRow, sessionToRow, type SessionState } from './session.js';
@@ -89,6 +90,7 @@ export class Sessions {
     private readonly accessTokens: AccessTokens,
     private readonly resolveClient: (clientId: string) => Promise<Client | undefined>,
     private readonly clock: Clock,
+    private readonly events: DomainEvents = noDomainEvents,
   ) {}
 
   /** Starts a session (inside the caller's transaction) and returns its first token pair. */
@@ -154,10 +156,12 @@ export class Sessions {
       const state = await findState(tx, stored.sessionId);
       if (stored.usedAt !== null || !(await markRefreshTokenUsed(tx, tokenHash, now))) {
         // Reuse: whoever holds the newer token may be an attacker, or the victim; end them both.
-        if (await endSession(tx, stored.sessionId, 'refresh_reuse', now)) {
+        // Reported once per family, like the audit event: later replays of a revoked family are not news.
+        const revoked = await endSession(tx, stored.sessionId, 'refresh_reuse', now);
+        if (revoked) {
           await audit(tx, { event: 'refresh.reuse_detected', userId: state?.userId ?? null, ...(meta ? { meta } : {}), detail: { session: stored.sessionId } }, now);
         }
-        return { ok: false as const, error: 'refresh token reuse: family revoked' };
+        return { ok: false as const, error: 'refresh token reuse: family revoked', reuseDetected: revoked };
       }
       if (!sessionAlive(state, now) || stored.expiresAt <= now) return { ok: false as const, error: 'session ended or token expired' };
       const expiresAt = Math.min(now + this.config.refreshTokenTtl * 1000, state.expiresAt);
@@ -167,6 +171,7 @@ export class Sessions {
       return { ok: true as const, state, scopes, next };
     });
     if (!outcome.ok) {
+      if ('reuseDetected' in outcome && outcome.reuseDetected) this.events.refreshReuse();
       if ('scopeError' in outcome) throw new OAuthError('invalid_scope', 'a refresh may not widen the granted scope');
       throw invalidGrant(outcome.error);
     }

@@ -93,3 +93,17 @@ export async function markFailed(db: DbOrTx, id: string, attempts: number, nextA
     .where('id', '=', id)
     .execute();
 }
+
+/**
+ * When the oldest message not yet sent was written (epoch ms), undefined when every message is
+ * sent: the age of the outbox's backlog, read when /metrics is scraped. The `outbox_due` index
+ * (sent_at first) keeps this to the unsent rows.
+ */
+export async function oldestUndeliveredAt(db: DbOrTx): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.min('created_at').as('oldest'))
+    .where('sent_at', 'is', null)
+    .executeTakeFirst();
+  return row?.oldest == null ? undefined : Number(row.oldest);
+}
