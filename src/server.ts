@@ -1,20 +1,24 @@
 // Starting and stopping one Tessera server: database, migrations, keys, background work, HTTP.
 // Used by main.ts and by the tests, which run real servers on real sockets.
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config/config.js';
+import { deploymentWarnings, type Config } from './config/config.js';
 import { PROPAGATION_MS, withKeyPropagation } from './crypto/key-policy.js';
 import { KEY_TICK_MS, KeyScheduler } from './crypto/key-scheduler.js';
 import { preloadCommonPasswords } from './domain/accounts/password-policy.js';
+import { metricsHandler } from './http/ops/metrics-server.js';
+import { startingHandler } from './http/ops/starting.js';
 import { startCleanup } from './jobs/cleanup.js';
-import { createMetrics } from './metrics/metrics.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createServices, openProcessKeys, type Services } from './services.js';
-import { openDatabase } from './storage/db.js';
+import { databaseLabel, describeError, waitForDatabase } from './storage/database-wait.js';
+import { openDatabase, type OpenDatabase } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { oldestUndeliveredAt } from './storage/repositories/outbox.js';
 import { recordServedIssuer } from './storage/repositories/served-issuer.js';
 
 export interface RunningServer {
@@ -25,6 +29,8 @@ export interface RunningServer {
   url: string;
   /** The address and port really listened on, as the socket reports them (server.address()). */
   listening: { host: string; port: number };
+  /** With METRICS_PORT: the metrics socket's address and a URL that reaches it. */
+  metrics?: { url: string; listening: { host: string; port: number } };
   server: Server;
   services: Services;
   /** The key scheduler of this process; tick() re-reads key state at once (after own changes). */
@@ -56,10 +62,37 @@ export async function startServer(given: Config, options: StartOptions): Promise
     throw new RangeError(`the key tick (${keyTickMs} ms) must be shorter than the key propagation delay`);
   }
   const clock = options.clock ?? systemClock;
-  const { db, dialect, readNow } = openDatabase(config.databaseUrl);
+  for (const warning of [...config.warnings, ...deploymentWarnings(config)]) log.warn(warning);
+
+  // The socket opens before the database is reached (README, Operations): while start-up waits
+  // for it, /healthz says the process lives and /readyz and every other route answer 503, so that
+  // a supervisor neither kills it nor routes traffic to it. The app takes over once it is built.
+  let handler: RequestListener = startingHandler;
+  const server = createServer((req, res) => handler(req, res));
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  // The port is taken (or the host is wrong): nothing else is started yet.
+  const { host: listenedHost, port } = await listen(server, config.port, config.host);
+  const host = listenedHost === '0.0.0.0' || listenedHost === '::' ? '127.0.0.1' : listenedHost;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let opened: OpenDatabase | undefined;
   let services: Services;
   let scheduler: KeyScheduler;
+  let metrics: Metrics;
   try {
+    opened = openDatabase(config.databaseUrl);
+    const { db, dialect, readNow } = opened;
+    const label = databaseLabel(config.databaseUrl);
+    await waitForDatabase(db, {
+      timeoutMs: config.databaseStartupTimeout * 1000,
+      label,
+      onWait: (attempt, delayMs, error) => {
+        if (attempt === 1) log.info({ listening: { host: listenedHost, port }, url }, 'answering /healthz while waiting for the database');
+        log.warn({ database: label, attempt, retryInMs: delayMs, error: describeError(error) }, 'database unreachable; retrying');
+      },
+    });
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     // For the CLI, which prints this issuer rather than one guessed from its own environment.
@@ -69,17 +102,22 @@ export async function startServer(given: Config, options: StartOptions): Promise
     const { keys } = await openProcessKeys(config, db, clock, log, 'system');
     const keyScheduler = new KeyScheduler(db, keys.lifecycle, keys.keystore, clock, log, keyTickMs);
     scheduler = keyScheduler;
-    services = await createServices(config, db, dialect, clock, log, { keys, keysChanged: () => keyScheduler.tick(), readNow });
+    // The metrics before the services, which report sign-ins, mail and refresh reuse to them
+    // (domain/events.ts); the gauges read the keys and the outbox when scraped.
+    metrics = createMetrics({
+      keyAge: () => keys.keystore.activeKeys.map((key) => ({ alg: key.alg, seconds: Math.max(0, (clock.now() - key.activatedAt) / 1000) })),
+      oldestUndeliveredAt: () => oldestUndeliveredAt(db),
+      now: () => clock.now(),
+      log,
+    });
+    services = await createServices(config, db, dialect, clock, log, { keys, keysChanged: () => keyScheduler.tick(), readNow, events: metrics.events });
   } catch (error) {
-    await db.destroy();
+    await opened?.db.destroy();
+    await closeNow(server);
     throw error;
   }
-  for (const warning of config.warnings) log.warn(warning);
+  const { db } = opened;
 
-  const { keys } = services;
-  const metrics = createMetrics(() =>
-    keys.keystore.activeKeys.map((key) => ({ alg: key.alg, seconds: Math.max(0, (clock.now() - key.activatedAt) / 1000) })),
-  );
   scheduler.start();
   services.clientRegistry.start();
   services.outbox.start();
@@ -88,30 +126,33 @@ export async function startServer(given: Config, options: StartOptions): Promise
   const stopCleanup = startCleanup(db, clock, log);
 
   const app = createApp(services, metrics);
-  const server = createServer(app.callback());
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
-  server.listen(config.port, config.host);
-  try {
-    await once(server, 'listening');
-  } catch (error) {
-    // The port is taken (or the host is wrong): stop what was started, and report it.
-    await scheduler.stop();
-    await services.outbox.stop();
-    services.clientRegistry.stop();
-    stopCleanup();
-    await db.destroy();
-    throw error;
+  let metricsServer: Server | undefined;
+  let metricsInfo: RunningServer['metrics'];
+  if (config.metricsPort !== undefined) {
+    metricsServer = createServer(metricsHandler(metrics));
+    try {
+      const bound = await listen(metricsServer, config.metricsPort, config.metricsHost);
+      const reach = bound.host === '0.0.0.0' || bound.host === '::' ? '127.0.0.1' : bound.host;
+      metricsInfo = { url: `http://${reach.includes(':') ? `[${reach}]` : reach}:${bound.port}`, listening: bound };
+    } catch (error) {
+      // The metrics port is taken (or its host is wrong): stop what was started, and report it.
+      await scheduler.stop();
+      await services.outbox.stop();
+      services.clientRegistry.stop();
+      stopCleanup();
+      await db.destroy();
+      await closeNow(server);
+      throw error;
+    }
   }
-  const { address, port } = server.address() as AddressInfo;
-  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  handler = app.callback();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      if (metricsServer) await closeNow(metricsServer);
       const timer = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 10_000);
       await closed;
       clearTimeout(timer);
@@ -122,6 +163,19 @@ export async function startServer(given: Config, options: StartOptions): Promise
       await db.destroy();
     })());
 
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { url, listening: { host: address, port }, server, services, scheduler, close };
+  return { url, listening: { host: listenedHost, port }, ...(metricsInfo ? { metrics: metricsInfo } : {}), server, services, scheduler, close };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<{ host: string; port: number }> {
+  server.listen(port, host);
+  await once(server, 'listening');
+  const { address, port: bound } = server.address() as AddressInfo;
+  return { host: address, port: bound };
+}
+
+/** Closes a socket that has nothing in flight worth finishing (start-up failed, or the metrics port). */
+async function closeNow(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
 }

@@ -21,6 +21,7 @@ import { ClientAuthenticator } from './domain/clients/client-authentication.js';
 import { ClientRegistry } from './domain/clients/client-registry.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { ConsentService } from './domain/consents/consent-service.js';
+import { noDomainEvents, type DomainEvents } from './domain/events.js';
 import { Readiness } from './domain/health/readiness.js';
 import { KeyAdmin } from './domain/keys/key-admin.js';
 import { MfaService } from './domain/mfa/mfa-service.js';
@@ -33,7 +34,7 @@ import { AccessTokens } from './domain/tokens/access-tokens.js';
 import { Introspection } from './domain/tokens/introspection.js';
 import { Revocation } from './domain/tokens/revocation.js';
 import { UserInfo } from './domain/tokens/userinfo.js';
-import { enqueueMail, OutboxWorker } from './mail/outbox.js';
+import { enqueueMail, noOutboxEvents, OutboxWorker, type OutboxEvents } from './mail/outbox.js';
 import { createTransport } from './mail/transport.js';
 import type { Db, Dialect, ImmediateReader } from './storage/db.js';
 import { RevocationList } from './storage/repositories/revoked-tokens.js';
@@ -78,6 +79,11 @@ export interface ServiceWiring {
   keysChanged?: () => Promise<void>;
   /** SQLite's immediate reader (storage/db.ts), for the revocation check of every introspection. */
   readNow?: ImmediateReader;
+  /**
+   * Who hears sign-in outcomes, queued and delivered mail and refresh-token reuse: the server's
+   * metrics (metrics/metrics.ts). The CLI passes nothing, which is the no-op.
+   */
+  events?: DomainEvents & OutboxEvents;
 }
 
 /**
@@ -108,11 +114,12 @@ export async function openProcessKeys(config: Config, db: Db, clock: Clock, log:
 
 export async function createServices(config: Config, db: Db, dialect: Dialect, clock: Clock, log: Logger, wiring: ServiceWiring): Promise<Services> {
   const { keys, keysChanged = async () => {} } = wiring;
+  const events = wiring.events ?? { ...noDomainEvents, ...noOutboxEvents };
   const clientRegistry = new ClientRegistry(db, log);
   const accessTokens = new AccessTokens(config.issuer, config.accessTokenTtl, keys.keystore, clock);
-  const sessions = new Sessions(db, config, accessTokens, (clientId) => clientRegistry.find(clientId), clock);
+  const sessions = new Sessions(db, config, accessTokens, (clientId) => clientRegistry.find(clientId), clock, events);
   const hasher = new PasswordHasher();
-  const outbox = new OutboxWorker(db, createTransport(config), config.mailFrom, clock, log);
+  const outbox = new OutboxWorker(db, createTransport(config), config.mailFrom, clock, log, events);
 
   const rateLimiter = new RateLimiter(db, config.rateLimitPerIp, config.rateLimitPerAccount, clock);
   const deps: AccountDeps = {
@@ -124,16 +131,23 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     rateLimiter,
     sessions,
     clients: clientRegistry,
-    mail: { enqueue: (tx, message) => enqueueMail(tx, message, clock.now()), wake: () => outbox.wake() },
+    mail: {
+      enqueue: async (tx, message) => {
+        await enqueueMail(tx, message, clock.now());
+        events.mailQueued();
+      },
+      wake: () => outbox.wake(),
+    },
     mailQuota: new MailQuota(config.mailLimitPerAccount, clock),
+    events,
   };
   const registration = new RegistrationService(deps);
   const signIn = new SignInService(deps);
-  const mfa = new MfaService(deps, keys.kek, config.totpIssuer, signIn);
+  const mfa = new MfaService(deps, keys.sealer, config.totpIssuer, signIn);
   const idTokens = new IdTokens(config.issuer, config.idTokenTtl, keys.keystore, clock);
   const browserSessions = new BrowserSessions(db, config, clock);
   const introspection = new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock, new RevocationList(db, wiring.readNow));
-  const authorization = new AuthorizationFlow({ db, config, clock, clients: clientRegistry, sessions, browserSessions, idTokens, signIn, mfa });
+  const authorization = new AuthorizationFlow({ db, config, clock, clients: clientRegistry, sessions, browserSessions, idTokens, signIn, mfa, events });
   return {
     config,
     clock,
@@ -161,7 +175,7 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     authorization,
     signOut: new SignOutService(db, sessions, browserSessions, clock),
     consents: new ConsentService(db, clock, (clientId) => clientRegistry.find(clientId)),
-    keyAdmin: new KeyAdmin(db, keys.lifecycle, clock, keysChanged),
+    keyAdmin: new KeyAdmin(db, keys.lifecycle, keys.sealer, clock, keysChanged),
     auditLog: new AuditQuery(db),
     userInfo: new UserInfo(db, config.issuer, introspection),
     readiness: new Readiness(db, keys.keystore, clock),

@@ -47,7 +47,8 @@ export type AuditEvent =
   | 'key.activated'
   | 'key.retired'
   | 'key.deleted'
-  | 'key.revoked';
+  | 'key.revoked'
+  | 'key.rekeyed';
 
 /** Where a request came from; the CLI passes `{ ip: null, userAgent: 'tessera-cli' }`. */
 export interface RequestMeta {

@@ -85,7 +85,7 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
   const profile = profileHandlers({ config, profile: services.profile, passwords });
   const twoFactor = twoFactorHandlers({ mfa });
   const consent = consentHandlers({ consents: services.consents });
-  const admin = adminHandlers({ issuer: config.issuer, users: services.users, mfa, clients: services.clients, keyAdmin: services.keyAdmin, auditLog: services.auditLog });
+  const admin = adminHandlers({ issuer: config.issuer, users: services.users, passwords, mfa, clients: services.clients, keyAdmin: services.keyAdmin, auditLog: services.auditLog });
   const health = healthHandlers({ readiness: services.readiness, metrics });
 
   return [
@@ -151,8 +151,11 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
 
     // The admin API (docs/accounts.md, The admin API): role `admin`, read from the database on every request.
     route('GET', '/admin/users', ...adminApi, admin.listUsers),
+    route('POST', '/admin/users', ...adminApi, admin.createUser),
     route('GET', '/admin/users/:id', ...adminApi, admin.getUser),
     route('PATCH', '/admin/users/:id', ...adminApi, admin.updateUser),
+    route('DELETE', '/admin/users/:id', ...adminApi, admin.deleteUser),
+    route('POST', '/admin/users/:id/reset-password', ...adminApi, admin.resetPassword),
     route('POST', '/admin/users/:id/disable', ...adminApi, admin.disableUser),
     route('POST', '/admin/users/:id/enable', ...adminApi, admin.enableUser),
     route('POST', '/admin/users/:id/unlock', ...adminApi, admin.unlockUser),
@@ -171,6 +174,7 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
     // Operations (README, Errors).
     route('GET', '/healthz', health.healthz),
     route('GET', '/readyz', health.readyz),
-    route('GET', '/metrics', health.metrics),
+    // With METRICS_PORT set, /metrics is served on that port only (http/ops/metrics-server.ts).
+    ...(config.metricsPort === undefined ? [route('GET', '/metrics', health.metrics)] : []),
   ];
 }
