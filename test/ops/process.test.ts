@@ -47,27 +47,35 @@ test('the server starts from scratch in a folder of its own, with a .env file ho
   t.is(statSync(`${dir}/keys/kek`).mode & 0o777, 0o600);
 });
 
-test('SIGTERM lets an in-flight request finish, then exits 0; a second signal exits at once', async (t) => {
-  const dir = tempDir(t);
-  const server = await spawnServer({ PORT: '0' }, dir);
-  const { port } = new URL(server.url);
-
-  // A request whose body is still on its way when the signal arrives.
-  const socket = connect(Number(port), '127.0.0.1');
+/**
+ * A token request whose body is still on its way: the headers and half the body are sent now,
+ * the rest by `finish()`, so a signal can arrive while the request is in flight.
+ */
+async function requestInFlight(port: number): Promise<{ finish(): void; response(): string }> {
+  const socket = connect(port, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
   let response = '';
   socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
   const body = 'grant_type=client_credentials';
   socket.write(`POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\ngrant_`);
+  return { finish: () => socket.end(body.slice('grant_'.length)), response: () => response };
+}
+
+test('SIGTERM lets an in-flight request finish, then exits 0; a second signal exits at once', async (t) => {
+  const dir = tempDir(t);
+  const server = await spawnServer({ PORT: '0' }, dir);
+  const { port } = new URL(server.url);
+
+  const request = await requestInFlight(Number(port));
   await new Promise((resolve) => setTimeout(resolve, 300));
   server.child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 300));
   t.is(server.child.exitCode, null, 'still draining');
   await t.throwsAsync(fetch(server.url + '/healthz'), undefined, 'no longer accepting');
-  socket.end(body.slice('grant_'.length));
+  request.finish();
   const { code } = await server.exited;
   t.is(code, 0);
-  t.regex(response, /^HTTP\/1\.1 401/, 'the in-flight request was answered');
+  t.regex(request.response(), /^HTTP\/1\.1 401/, 'the in-flight request was answered');
   t.regex(server.output(), /shut down cleanly/);
 
   const again = await spawnServer({ PORT: '0' }, dir);
@@ -106,18 +114,13 @@ test('a SIGTERM to the PID of `npm start` reaches the server: the in-flight requ
   t.truthy(server, `the server is npm's direct child: ${children.join(' | ')}`);
   const serverPid = Number(server!.trim().split(/\s+/)[0]);
 
-  const socket = connect(port, '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  let response = '';
-  socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
-  const body = 'grant_type=client_credentials';
-  socket.write(`POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\ngrant_`);
+  const request = await requestInFlight(port);
   await new Promise((resolve) => setTimeout(resolve, 300));
   npm.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 300));
-  socket.end(body.slice('grant_'.length));
+  request.finish();
   await exited;
-  t.regex(response, /^HTTP\/1\.1 401/, 'the in-flight request was answered');
+  t.regex(request.response(), /^HTTP\/1\.1 401/, 'the in-flight request was answered');
   t.regex(output, /shutting down: finishing in-flight requests/);
   t.regex(output, /shut down cleanly/);
   t.throws(() => process.kill(serverPid, 0), { code: 'ESRCH' }, 'no server process is left');
