@@ -22,7 +22,10 @@ export function runCli(args: string[], env: Record<string, string>, cwd = REPO_R
 
 /** Runs a `--json` command that must succeed and returns its document. */
 export async function cliJson<T = any>(args: string[], env: Record<string, string>): Promise<T> {
-  const result = await runCli([...args, '--json'], env);
+  // `--json` goes before a `--` (after which everything is positional, as a kid beginning with
+  // `-` must be: docs/keys.md).
+  const end = args.indexOf('--');
+  const result = await runCli(end === -1 ? [...args, '--json'] : [...args.slice(0, end), '--json', ...args.slice(end)], env);
   if (result.code !== 0) throw new Error(`tessera ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 }

@@ -78,7 +78,7 @@ test('keys revoke on the active key: out of the JWKS within 5 s, its tokens inac
   const rsToken = await clientCredentialsToken(server.url, rs);
   const kid = kidOf(token);
 
-  const revoked = await cliJson<{ kid: string; status: string }>(['keys', 'revoke', kid], env);
+  const revoked = await cliJson<{ kid: string; status: string }>(['keys', 'revoke', '--', kid], env);
   t.is(revoked.status, 'revoked');
   const audited = await server.services.db.selectFrom('audit_log').selectAll().where('event', '=', 'key.revoked').execute();
   t.is(audited.length, 1);

@@ -73,7 +73,7 @@ test('the server logs a key change made by the CLI when its key reload picks it 
   const keys = await cliJson<Array<{ kid: string; alg: string; status: string }>>(['keys', 'list'], cliEnv(server));
   const next = keys.find((key) => key.alg === 'ES256' && key.status === 'next');
   t.truthy(next, JSON.stringify(keys));
-  await cliJson(['keys', 'revoke', next!.kid], cliEnv(server));
+  await cliJson(['keys', 'revoke', '--', next!.kid], cliEnv(server));
   let changes: Line[] = [];
   for (let i = 0; i < 50 && changes.length < 2; i += 1) {
     await sleep(100);
