@@ -25,9 +25,6 @@ export class RevocationList {
   }
 }
 
-/** The same check for one-off callers (and the storage conformance suite). */
-export const isRevoked = (db: Db, jti: string): Promise<boolean> => new RevocationList(db).isRevoked(jti);
-
 /** Idempotent: revoking a revoked token is not an error (RFC 7009 §2.2). */
 export async function addRevokedToken(db: DbOrTx, jti: string, expiresAt: number, now: number): Promise<void> {
   await db

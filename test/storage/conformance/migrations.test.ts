@@ -5,7 +5,7 @@ import { Migrator } from 'kysely';
 import { systemClock } from '../../../src/clock.js';
 import { ClientService } from '../../../src/domain/clients/client-service.js';
 import { migrateToLatest } from '../../../src/storage/migrate.js';
-import { addRevokedToken, isRevoked } from '../../../src/storage/repositories/revoked-tokens.js';
+import { addRevokedToken, RevocationList } from '../../../src/storage/repositories/revoked-tokens.js';
 import { bumpSyncVersion, readSyncVersions } from '../../../src/storage/repositories/sync-state.js';
 import { migrations } from '../../../migrations/index.js';
 import { DIALECTS } from '../../helpers/env.js';
@@ -56,7 +56,7 @@ for (const dialect of DIALECTS) {
         throw new Error('half-way failure');
       }),
     );
-    t.false(await isRevoked(db, 'x'));
+    t.false(await new RevocationList(db).isRevoked('x'));
     t.is((await readSyncVersions(db)).clients, 0);
   });
 }

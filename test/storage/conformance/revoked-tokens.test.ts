@@ -1,6 +1,6 @@
 // Storage conformance: src/storage/repositories/revoked-tokens.ts on every dialect here.
 import test from 'ava';
-import { addRevokedToken, isRevoked, purgeExpiredRevocations } from '../../../src/storage/repositories/revoked-tokens.js';
+import { addRevokedToken, RevocationList, purgeExpiredRevocations } from '../../../src/storage/repositories/revoked-tokens.js';
 import { DIALECTS } from '../../helpers/env.js';
 import { openTestDatabase } from '../../helpers/storage.js';
 
@@ -11,18 +11,18 @@ for (const dialect of DIALECTS) {
     await addRevokedToken(db, 'a', now + 60_000, now);
     await addRevokedToken(db, 'a', now + 60_000, now);
     await addRevokedToken(db, 'b', now - 1, now);
-    t.true(await isRevoked(db, 'a'));
+    t.true(await new RevocationList(db).isRevoked('a'));
     t.is(await purgeExpiredRevocations(db, now), 1);
-    t.false(await isRevoked(db, 'b'));
-    t.true(await isRevoked(db, 'a'));
+    t.false(await new RevocationList(db).isRevoked('b'));
+    t.true(await new RevocationList(db).isRevoked('a'));
   });
 
   test(`${dialect}: revoking twice at once is not an error (RFC 7009 §2.2)`, async (t) => {
     const { db } = await openTestDatabase(t, dialect);
     const now = Date.now();
     await Promise.all(Array.from({ length: 5 }, () => addRevokedToken(db, 'jti', now + 1000, now)));
-    t.true(await isRevoked(db, 'jti'));
-    t.false(await isRevoked(db, 'other'));
+    t.true(await new RevocationList(db).isRevoked('jti'));
+    t.false(await new RevocationList(db).isRevoked('other'));
     t.is(await purgeExpiredRevocations(db, now), 0);
   });
 }
