@@ -46,6 +46,12 @@ export interface Config {
   /** When set, /metrics is served on this port of `metricsHost` only, and not on the main port. */
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
+  /** The product name on hosted pages and in mails (docs/account.md, Branding). */
+  readonly brandName: string;
+  /** `#rrggbb`: buttons, links and focus rings; made readable on light and dark backgrounds. */
+  readonly brandAccent: string | undefined;
+  /** A logo file (SVG or PNG) shown on the pages, served from our own origin. */
+  readonly brandLogo: { path: string; type: 'image/svg+xml' | 'image/png' } | undefined;
   /** The issuer name authenticator apps show next to a TOTP entry. */
   readonly totpIssuer: string;
   /** Things an operator should hear about at start-up, though they are allowed. */
@@ -119,6 +125,9 @@ export function loadConfig(env: Env = process.env): Config {
     logFormat: read.oneOf('LOG_FORMAT', 'json', ['json', 'pretty']) as 'json' | 'pretty',
     metricsPort: read.optionalInteger('METRICS_PORT', 0, 65535),
     metricsHost: read.string('METRICS_HOST', '127.0.0.1'),
+    brandName: read.brandName('BRAND_NAME', 'Tessera'),
+    brandAccent: read.colour('BRAND_ACCENT'),
+    brandLogo: read.logo('BRAND_LOGO'),
     totpIssuer: read.string('TOTP_ISSUER', 'Tessera'),
     warnings,
   };
@@ -161,6 +170,28 @@ class EnvReader {
 
   string(name: string, fallback: string): string {
     return this.raw(name) ?? fallback;
+  }
+
+  brandName(name: string, fallback: string): string {
+    const text = this.raw(name) ?? fallback;
+    if (text.length > 60 || /[\u0000-\u001f\u007f]/.test(text)) throw new ConfigError(name, 'must be at most 60 characters, without control characters');
+    return text;
+  }
+
+  colour(name: string): string | undefined {
+    const text = this.raw(name);
+    if (text === undefined) return undefined;
+    if (!/^#[0-9a-fA-F]{6}$/.test(text)) throw new ConfigError(name, `"${text}" is not a colour like #1f6feb`);
+    return text.toLowerCase();
+  }
+
+  logo(name: string): { path: string; type: 'image/svg+xml' | 'image/png' } | undefined {
+    const path = this.raw(name);
+    if (path === undefined) return undefined;
+    const type = /\.svg$/i.test(path) ? 'image/svg+xml' : /\.png$/i.test(path) ? 'image/png' : undefined;
+    if (!type) throw new ConfigError(name, `"${path}" must be an .svg or .png file`);
+    if (!existsSync(path)) throw new ConfigError(name, `"${path}" does not exist`);
+    return { path, type };
   }
 
   integer(name: string, fallback: number, min: number, max: number): number {

@@ -46,6 +46,26 @@ export type ErrorCode =
   /** The application the sign-in is for has been deleted since. */
   | 'interaction_client_gone';
 
+/**
+ * Why a request was refused, finer than its code, for the pages to say in the reader's language
+ * (src/i18n): the JSON APIs send only the code and the English description.
+ */
+export type ErrorReason =
+  | 'email_invalid'
+  | 'email_taken'
+  | 'name_empty'
+  | 'name_too_long'
+  | 'name_control_characters'
+  | 'password_too_short'
+  | 'password_too_long'
+  | 'password_common'
+  | 'password_is_email'
+  | 'password_reused'
+  | 'current_password_required'
+  | 'account_disabled'
+  | 'mfa_setup_not_started'
+  | 'mfa_off';
+
 export type StatusTable = Partial<Record<ErrorCode, number>>;
 
 /** The status of each code unless an API maps it otherwise. */
@@ -86,6 +106,8 @@ export interface OAuthErrorOptions {
   detail?: string;
   /** Extra response headers (`WWW-Authenticate`, `Retry-After`, `Allow`). */
   headers?: Record<string, string>;
+  /** Why, finer than the code (for the pages' words). */
+  reason?: ErrorReason;
   cause?: unknown;
 }
 
@@ -98,6 +120,7 @@ export class OAuthError extends Error {
   readonly description: string;
   readonly detail: string | undefined;
   readonly headers: Record<string, string>;
+  readonly reason: ErrorReason | undefined;
   /** Koa's convention: whether the message may reach the client. */
   readonly expose: boolean;
 
@@ -110,12 +133,13 @@ export class OAuthError extends Error {
     this.description = description;
     this.detail = options.detail;
     this.headers = options.headers ?? {};
+    this.reason = options.reason;
     this.expose = this.status < 500;
   }
 
   /** The same error answered with another status (an API's own mapping of the code). */
   withStatus(status: number): OAuthError {
-    const copy = new OAuthError(this.code, this.description, { status, headers: this.headers, ...(this.detail === undefined ? {} : { detail: this.detail }), cause: this.cause });
+    const copy = new OAuthError(this.code, this.description, { status, headers: this.headers, ...(this.detail === undefined ? {} : { detail: this.detail }), ...(this.reason === undefined ? {} : { reason: this.reason }), cause: this.cause });
     if (this.stack !== undefined) copy.stack = this.stack;
     return copy;
   }

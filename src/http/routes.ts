@@ -79,7 +79,7 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
   const endSession = endSessionHandlers({ config, idTokens: services.idTokens, clientRegistry, browserSessions, signOut });
   const signInPage = signInHandlers({ config, authorization, browserSessions });
   const accountPage = accountPageHandlers({ config, registration, passwords });
-  const mailLink = mailLinkHandlers({ registration, passwords });
+  const mailLink = mailLinkHandlers({ config, registration, passwords });
   const account = accountHandlers({ registration, passwords });
   const session = sessionHandlers({ config, signIn, mfa, sessions, signOut });
   const profile = profileHandlers({ config, profile: services.profile, passwords });

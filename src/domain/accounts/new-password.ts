@@ -18,11 +18,11 @@ export async function hashNewPassword(
   user: { id?: string; email: string },
 ): Promise<string> {
   const problem = passwordProblem(password, { email: user.email });
-  if (problem) throw new OAuthError('invalid_request', problem);
+  if (problem) throw new OAuthError('invalid_request', problem.description, { reason: problem.reason });
   if (user.id) {
     for (const old of await recentPasswordHashes(db, user.id, PASSWORD_HISTORY)) {
       if ((await hasher.verify(old, password)).ok) {
-        throw new OAuthError('invalid_request', `the password must differ from your last ${PASSWORD_HISTORY} passwords`);
+        throw new OAuthError('invalid_request', `the password must differ from your last ${PASSWORD_HISTORY} passwords`, { reason: 'password_reused' });
       }
     }
   }

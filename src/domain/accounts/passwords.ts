@@ -53,7 +53,7 @@ export class PasswordService {
     await db.transaction().execute(async (tx) => {
       const user = await this.find(tx, userId);
       if (!user) throw new OAuthError('not_found', 'no such user');
-      if (user.disabled) throw new OAuthError('invalid_request', 'the account is disabled; enable it first');
+      if (user.disabled) throw new OAuthError('invalid_request', 'the account is disabled; enable it first', { reason: 'account_disabled' });
       if (!(await this.mailResetLink(tx, user, now, { meta: actor.meta, actorId: actor.id }))) {
         throw new OAuthError('rate_limited', 'the hourly mail limit of this account is reached; the link sent last stays valid', {
           headers: { 'Retry-After': String(MAIL_QUOTA_WINDOW_MS / 1000) },

@@ -38,7 +38,7 @@ export class ProfileService {
     const email = changes.email === undefined ? undefined : normalizeEmail(changes.email);
     const emailChange = email !== undefined && email !== user.email;
     if (emailChange) {
-      if (changes.current_password === undefined) throw new OAuthError('invalid_request', 'changing the email needs current_password');
+      if (changes.current_password === undefined) throw new OAuthError('invalid_request', 'changing the email needs current_password', { reason: 'current_password_required' });
       await this.signIn.verifyCurrentPassword(user, changes.current_password, meta);
     }
     const now = clock.now();

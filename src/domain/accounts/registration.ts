@@ -93,7 +93,7 @@ export class RegistrationService {
       }
       // A changed address takes over only now that its owner has proved it (docs/accounts.md).
       if (user.pendingEmail !== link.email) throw invalid;
-      if (await findUserByEmail(tx, link.email)) throw new OAuthError('invalid_token', 'that address now belongs to another account');
+      if (await findUserByEmail(tx, link.email)) throw new OAuthError('invalid_token', 'that address now belongs to another account', { reason: 'email_taken' });
       await updateUser(tx, user.id, userChanges({ email: link.email, pendingEmail: null, emailVerified: true, updatedAt: now }));
       await mail.enqueue(tx, { to: user.email, ...templates.emailChanged({ name: user.name, newEmail: link.email }) });
       await audit(tx, { event: 'user.email_changed', userId: user.id, meta }, now);

@@ -104,16 +104,16 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+@[^\s@<>()[\]\\,;:"\u0000
 export function normalizeEmail(raw: string): string {
   const email = raw.trim().toLowerCase();
   if (email.length === 0 || email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email)) {
-    throw new OAuthError('invalid_request', 'email is not a valid email address');
+    throw new OAuthError('invalid_request', 'email is not a valid email address', { reason: 'email_invalid' });
   }
   return email;
 }
 
 export function normalizeName(raw: string): string {
   const name = raw.trim().replace(/\s+/g, ' ');
-  if (name.length === 0) throw new OAuthError('invalid_request', 'name must not be empty');
-  if (name.length > 200) throw new OAuthError('invalid_request', 'name must be at most 200 characters');
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new OAuthError('invalid_request', 'name must not contain control characters');
+  if (name.length === 0) throw new OAuthError('invalid_request', 'name must not be empty', { reason: 'name_empty' });
+  if (name.length > 200) throw new OAuthError('invalid_request', 'name must be at most 200 characters', { reason: 'name_too_long' });
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new OAuthError('invalid_request', 'name must not contain control characters', { reason: 'name_control_characters' });
   return name;
 }
 

@@ -92,7 +92,7 @@ export class MfaService {
     const { db, clock, mail } = this.deps;
     const user = await this.user(userId);
     if (user.mfaEnabled) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
-    if (!user.totpPendingSealed) throw new OAuthError('invalid_request', 'start the setup with /auth/2fa/setup/initiate first');
+    if (!user.totpPendingSealed) throw new OAuthError('invalid_request', 'start the setup with /auth/2fa/setup/initiate first', { reason: 'mfa_setup_not_started' });
     await this.deps.rateLimiter.check(meta, user.email);
     const secret = this.unseal(user.id, user.totpPendingSealed);
     const step = await acceptTotp(secret, code, null, clock.now());
@@ -130,7 +130,7 @@ export class MfaService {
   async regenerateBackupCodes(userId: string, code: string, meta: RequestMeta): Promise<{ backup_codes: string[] }> {
     const { db, clock } = this.deps;
     const user = await this.user(userId);
-    if (!user.mfaEnabled || !user.totpSecretSealed) throw new OAuthError('invalid_request', 'two-factor authentication is off');
+    if (!user.mfaEnabled || !user.totpSecretSealed) throw new OAuthError('invalid_request', 'two-factor authentication is off', { reason: 'mfa_off' });
     await this.deps.rateLimiter.check(meta, user.email);
     const step = await acceptTotp(this.unseal(user.id, user.totpSecretSealed), code, user.totpLastStep, clock.now());
     if (step === undefined || !(await advanceTotpStep(db, user.id, step))) throw invalidCode();

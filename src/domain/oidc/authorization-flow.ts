@@ -24,7 +24,7 @@ import { endSession } from '../../storage/repositories/sessions.js';
 import { findUserById } from '../../storage/repositories/users.js';
 import type { SignInService } from '../accounts/sign-in.js';
 import { userFromRow, type User } from '../accounts/user.js';
-import type { Client } from '../clients/client.js';
+import { BUILT_IN_CLIENT_ID, type Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import type { DomainEvents } from '../events.js';
 import type { MfaService } from '../mfa/mfa-service.js';
@@ -101,6 +101,24 @@ export class AuthorizationFlow {
       }
       return { kind: 'redirect', url: await this.issueCode(request, browser.user, browser.session.id) };
     }
+    return { kind: 'page', step: 'login', interactionId: await this.newInteraction(request, csrfSecret, 'login') };
+  }
+
+  /**
+   * A sign-in to Tessera's own account pages (docs/account.md): the hosted sign-in with every step
+   * of an application's (password, second factor), for the built-in first-party client, that ends
+   * with the browser session and a redirect to `returnTo` (a path of ours) instead of a code.
+   */
+  async beginAccountSignIn(returnTo: string, csrfSecret: string, uiLocales?: readonly string[]): Promise<Next> {
+    const request: AuthorizationRequest = {
+      clientId: BUILT_IN_CLIENT_ID,
+      redirectUri: `${this.deps.config.issuer}${returnTo}`,
+      scopes: ['openid'],
+      codeChallenge: '',
+      prompt: ['login'],
+      returnTo: localPath(returnTo),
+      ...(uiLocales === undefined ? {} : { uiLocales: [...uiLocales] }),
+    };
     return { kind: 'page', step: 'login', interactionId: await this.newInteraction(request, csrfSecret, 'login') };
   }
 
@@ -232,6 +250,10 @@ export class AuthorizationFlow {
     });
     this.deps.events.signIn('success');
     const request = interaction.request;
+    if (request.returnTo !== undefined) {
+      await deleteInteraction(db, interaction.id);
+      return { kind: 'signed_in', url: request.returnTo, browserSecret: started.secret };
+    }
     if (await this.needsConsent(interaction.client, user.id, request)) {
       await updateInteraction(db, interaction.id, interactionChanges({ userId: user.id, step: 'consent' }));
       return { kind: 'signed_in', url: `/consent?interaction=${interaction.id}`, browserSecret: started.secret };
@@ -297,3 +319,8 @@ export class AuthorizationFlow {
 }
 
 export const newCsrfSecret = (): string => randomSecret();
+
+/** A path of our own, never another origin (`//host`, `/\\host`) or a scheme: the account pages' return address. */
+export function localPath(path: string): string {
+  return /^\/(?![/\\])[A-Za-z0-9\-/]{0,100}$/.test(path) ? path : '/account';
+}

@@ -6,6 +6,7 @@ import { OAuthError, type ErrorCode } from '../../errors/oauth-error.js';
 import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import { parseScope } from '../clients/scope.js';
+import { parseUiLocales } from '../../i18n/locale.js';
 
 export type Prompt = 'none' | 'login' | 'consent';
 
@@ -19,6 +20,13 @@ export interface AuthorizationRequest {
   prompt: Prompt[];
   maxAge?: number;
   loginHint?: string;
+  /** `ui_locales` (OIDC Core §3.1.2.1): the languages the pages of this sign-in speak, preferred first. */
+  uiLocales?: string[];
+  /**
+   * Set only for a sign-in to Tessera's own account pages (AuthorizationFlow.beginAccountSignIn):
+   * no code is issued; the browser goes back to this path of ours.
+   */
+  returnTo?: string;
 }
 
 /** The request cannot be answered by redirect: show an error page. */
@@ -105,6 +113,7 @@ export async function parseAuthorizationRequest(
 
     const nonce = single('nonce');
     const loginHint = single('login_hint');
+    const uiLocales = parseUiLocales(single('ui_locales'));
     return {
       client,
       request: {
@@ -117,6 +126,7 @@ export async function parseAuthorizationRequest(
         ...(nonce === undefined ? {} : { nonce }),
         ...(maxAgeText === undefined ? {} : { maxAge: Number(maxAgeText) }),
         ...(loginHint === undefined ? {} : { loginHint: loginHint.slice(0, 320) }),
+        ...(uiLocales === undefined ? {} : { uiLocales }),
       },
     };
   } catch (error) {

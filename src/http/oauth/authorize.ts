@@ -10,6 +10,7 @@ import type { AppContext } from '../context.js';
 import { csrfSecret, sessionCookie } from '../pages/browser-cookies.js';
 import { html, renderPage } from '../pages/layout.js';
 import { answerNext } from '../pages/sign-in.js';
+import { pageView } from '../pages/view.js';
 
 export interface AuthorizeDeps {
   config: Config;
@@ -29,7 +30,7 @@ export function authorizeEndpoint(deps: AuthorizeDeps) {
       answerNext(ctx, deps, await deps.authorization.begin(request, client, browser, csrfSecret(ctx, config)));
     } catch (error) {
       if (error instanceof UntrustedRequestError) {
-        return renderPage(ctx, 'This sign-in request cannot be used', html`<p class="error" role="alert">${error.description}.</p><p>Go back to the application and try again. If it keeps happening, tell the application's owner.</p>`, 400);
+        return renderPage(ctx, pageView(ctx, config), { title: 'This sign-in request cannot be used', body: html`<p class="error" role="alert">${error.description}.</p><p>Go back to the application and try again. If it keeps happening, tell the application's owner.</p>`, status: 400 });
       }
       if (error instanceof RedirectableError) {
         ctx.status = 303;

@@ -11,6 +11,7 @@ import { requestMeta } from '../request-meta.js';
 import { clearSessionCookie, csrfSecret, formCsrf, sessionCookie } from '../pages/browser-cookies.js';
 import { html, renderPage } from '../pages/layout.js';
 import { ENDPOINT_PATHS } from './discovery.js';
+import { pageView } from '../pages/view.js';
 
 export interface EndSessionHandlerDeps {
   config: Config;
@@ -25,7 +26,7 @@ export interface EndSessionHandlerDeps {
  * confirmation page (form body too), `done` the page after it.
  */
 export function endSessionHandlers({ config, idTokens, clientRegistry, browserSessions, signOut }: EndSessionHandlerDeps) {
-  const signedOutPage = (ctx: AppContext) => renderPage(ctx, 'You are signed out', html`<p>You have been signed out of Tessera.</p>`);
+  const signedOutPage = (ctx: AppContext) => renderPage(ctx, pageView(ctx, config), { title: 'You are signed out', body: html`<p>You have been signed out of Tessera.</p>` });
 
   async function endSession(ctx: AppContext) {
     const params = ctx.method === 'POST' ? ctx.state.form : (ctx.query as Record<string, string | undefined>);
@@ -37,7 +38,7 @@ export function endSessionHandlers({ config, idTokens, clientRegistry, browserSe
     if (redirectUri !== undefined) {
       const client = hint ? await clientRegistry.find(hint.aud) : undefined;
       if (!client || !client.postLogoutRedirectUris.includes(redirectUri)) {
-        return renderPage(ctx, 'Sign-out request refused', html`<p class="error" role="alert">post_logout_redirect_uri is not registered for this application (or no valid id_token_hint names the application).</p>`, 400);
+        return renderPage(ctx, pageView(ctx, config), { title: 'Sign-out request refused', body: html`<p class="error" role="alert">post_logout_redirect_uri is not registered for this application (or no valid id_token_hint names the application).</p>`, status: 400 });
       }
     }
     if (hint?.sid) {
@@ -54,19 +55,15 @@ export function endSessionHandlers({ config, idTokens, clientRegistry, browserSe
     }
     // No valid hint: the user confirms, so that a link alone cannot sign anyone out.
     const csrf = csrfSecret(ctx, config);
-    renderPage(
-      ctx,
-      'Sign out?',
-      html`<form method="post" action="${ENDPOINT_PATHS.endSession}/confirm">
+    renderPage(ctx, pageView(ctx, config), { title: 'Sign out?', body: html`<form method="post" action="${ENDPOINT_PATHS.endSession}/confirm">
 <input type="hidden" name="csrf" value="${csrf}">
 <p>Do you want to sign out of Tessera?</p>
 <button type="submit">Sign out</button>
-</form>`,
-    );
+</form>` });
   }
 
   async function confirm(ctx: AppContext) {
-    if (!formCsrf(ctx, config)) return renderPage(ctx, 'Sign-out refused', html`<p class="error" role="alert">The form was not sent from this browser.</p>`, 403);
+    if (!formCsrf(ctx, config)) return renderPage(ctx, pageView(ctx, config), { title: 'Sign-out refused', body: html`<p class="error" role="alert">The form was not sent from this browser.</p>`, status: 403 });
     const browser = await browserSessions.find(ctx.cookies.get(sessionCookie(config)));
     if (browser) {
       await signOut.endBrowserSession(browser.session.id, browser.user.id, requestMeta(ctx));

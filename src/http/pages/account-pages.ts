@@ -9,6 +9,7 @@ import { requestMeta } from '../request-meta.js';
 import { csrfSecret, formCsrf } from './browser-cookies.js';
 import { FormProblem, problemHtml } from './form-problem.js';
 import { html, renderPage } from './layout.js';
+import { pageView } from './view.js';
 
 /** A form sent without the browser's CSRF secret (or after it changed): show a fresh form. */
 const FORM_EXPIRED = () => new FormProblem('The form expired; please try again.', 403);
@@ -24,10 +25,7 @@ export function accountPageHandlers(deps: AccountPageDeps) {
   const { config, registration, passwords } = deps;
 
   const renderRegister = (ctx: AppContext, csrf: string, problem?: FormProblem, values: { email?: string; name?: string } = {}) =>
-    renderPage(
-      ctx,
-      'Create your account',
-      html`<form method="post" action="/register" novalidate>
+    renderPage(ctx, pageView(ctx, config), { title: 'Create your account', body: html`<form method="post" action="/register" novalidate>
 <input type="hidden" name="csrf" value="${csrf}">
 ${problemHtml(problem)}
 <label for="name">Name</label>
@@ -38,25 +36,18 @@ ${problemHtml(problem)}
 <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" maxlength="128" required>
 <p class="hint">At least 8 characters; not a common password.</p>
 <button type="submit">Create account</button>
-</form>`,
-      problem?.status ?? 200,
-    );
+</form>`, status: problem?.status ?? 200 });
 
   const renderForgot = (ctx: AppContext, csrf: string, problem?: FormProblem) =>
-    renderPage(
-      ctx,
-      'Forgot your password?',
-      html`<form method="post" action="/forgot-password" novalidate>
+    renderPage(ctx, pageView(ctx, config), { title: 'Forgot your password?', body: html`<form method="post" action="/forgot-password" novalidate>
 <input type="hidden" name="csrf" value="${csrf}">
 ${problemHtml(problem)}
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="email" required>
 <button type="submit">Send me a reset link</button>
-</form>`,
-      problem?.status ?? 200,
-    );
+</form>`, status: problem?.status ?? 200 });
 
-  const checkMail = (ctx: AppContext) => renderPage(ctx, 'Check your email', html`<p>If the address belongs to an account, a message with a link is on its way.</p>`);
+  const checkMail = (ctx: AppContext) => renderPage(ctx, pageView(ctx, config), { title: 'Check your email', body: html`<p>If the address belongs to an account, a message with a link is on its way.</p>` });
 
   function registerPage(ctx: AppContext): void {
     if (ctx.query.status === 'sent') return checkMail(ctx);
@@ -70,7 +61,7 @@ ${problemHtml(problem)}
     try {
       await registration.register({ email, name, password }, requestMeta(ctx));
     } catch (error) {
-      return renderRegister(ctx, csrf, FormProblem.from(error), { email: email.slice(0, 320), name: name.slice(0, 200) });
+      return renderRegister(ctx, csrf, FormProblem.from(error, pageView(ctx, config).t), { email: email.slice(0, 320), name: name.slice(0, 200) });
     }
     ctx.status = 303;
     ctx.redirect('/register?status=sent');
@@ -87,7 +78,7 @@ ${problemHtml(problem)}
     try {
       await passwords.forgot(ctx.state.form.email ?? '', requestMeta(ctx));
     } catch (error) {
-      return renderForgot(ctx, csrf, FormProblem.from(error));
+      return renderForgot(ctx, csrf, FormProblem.from(error, pageView(ctx, config).t));
     }
     ctx.status = 303;
     ctx.redirect('/forgot-password?status=sent');

@@ -3,6 +3,7 @@
 import type { AppContext } from '../context.js';
 
 export const STYLESHEET_PATH = '/assets/tessera.css';
+export const FAVICON_PATH = '/assets/favicon.svg';
 
 export const STYLESHEET = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; }

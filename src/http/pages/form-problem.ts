@@ -1,6 +1,8 @@
 // "Show the form again with this message": how a hosted page answers a refusal it expects (a wrong
-// password, a weak one, a limit), instead of the error middleware's JSON.
-import { isOAuthError } from '../../errors/oauth-error.js';
+// password, a weak one, a limit), instead of the error middleware's JSON. The words come from the
+// catalogue by the error's reason or code, never from its English description.
+import { isOAuthError, type OAuthError } from '../../errors/oauth-error.js';
+import type { Catalogue } from '../../i18n/catalogue.js';
 import { html, type SafeHtml } from './layout.js';
 
 export class FormProblem {
@@ -12,11 +14,14 @@ export class FormProblem {
   ) {}
 
   /** An expected refusal (an OAuthError under 500) as a problem of the form; anything else is rethrown. */
-  static from(error: unknown): FormProblem {
+  static from(error: unknown, t: Catalogue): FormProblem {
     if (!isOAuthError(error) || error.status >= 500) throw error;
-    return new FormProblem(error.description, error.status);
+    return new FormProblem(errorMessage(error, t), error.status);
   }
 }
+
+/** What a page says for an error: its reason's words when it has one, else its code's. */
+export const errorMessage = (error: OAuthError, t: Catalogue): string => (error.reason ? t.errors.reason[error.reason] : t.errors.code[error.code]);
 
 /** The message block of a form: nothing when there is no problem. */
 export const problemHtml = (problem: FormProblem | undefined): SafeHtml | string => (problem ? html`<p class="error" role="alert">${problem.message}</p>` : '');

@@ -1,8 +1,11 @@
 // Server-rendered pages: plain HTML that works without JavaScript, one stylesheet from our own
-// origin, a strict CSP, labels on every field and a `lang` (README, Errors; issue: hosted pages).
+// origin, a strict CSP, labels on every field and the reader's `lang` (docs/account.md, Design).
+// Every page is the same frame: the brand at the top, one card with the page's heading, and for
+// the account pages a navigation between them.
 import { escapeHtml } from '../../mail/templates.js';
 import type { AppContext } from '../context.js';
-import { STYLESHEET_PATH } from './assets.js';
+import { FAVICON_PATH, STYLESHEET_PATH } from './assets.js';
+import type { PageView } from './view.js';
 
 // No form-action: Chrome applies it to the redirect after a form POST, and the sign-in form's
 // answer is a 303 to the client's redirect_uri on another origin.
@@ -17,24 +20,46 @@ export class SafeHtml {
 
 const render = (value: string | number | SafeHtml) => (value instanceof SafeHtml ? value.value : escapeHtml(String(value)));
 
-export function renderPage(ctx: AppContext, title: string, body: SafeHtml, status = 200): void {
-  ctx.status = status;
+/** Fragments one after another. */
+export const joinHtml = (items: readonly SafeHtml[]): SafeHtml => new SafeHtml(items.map((item) => item.value).join('\n'));
+
+export interface Page {
+  /** The heading of the card, and the start of the document title. */
+  title: string;
+  body: SafeHtml;
+  status?: number;
+  /** Navigation shown above the card (the account pages'). */
+  nav?: SafeHtml;
+  /** A wider card, for lists and tables. */
+  wide?: boolean;
+}
+
+export function renderPage(ctx: AppContext, view: PageView, page: Page): void {
+  const { t, brandName } = view;
+  ctx.status = page.status ?? 200;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Content-Security-Policy', PAGE_CSP);
   ctx.set('Cache-Control', 'no-store');
+  ctx.set('Content-Language', view.locale);
+  const logo = view.logoUrl ? html`<img class="brand-logo" src="${view.logoUrl}" alt="${t.common.logoAlt(brandName)}">` : '';
   ctx.body = html`<!doctype html>
-<html lang="en">
+<html lang="${view.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${title} · Tessera</title>
+<meta name="color-scheme" content="light dark">
+<title>${t.common.documentTitle(page.title, brandName)}</title>
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
 <body>
-<main>
-<h1>${title}</h1>
-${body}
+<a class="skip-link" href="#content">${t.common.skipToContent}</a>
+<header class="brand">${logo}<span class="brand-name">${brandName}</span></header>
+${page.nav ?? ''}
+<main id="content" class="card${page.wide ? ' card-wide' : ''}">
+<h1>${page.title}</h1>
+${page.body}
 </main>
 </body>
 </html>

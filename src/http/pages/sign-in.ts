@@ -11,6 +11,7 @@ import { csrfSecret, formCsrf, sessionCookie, setSessionCookie } from './browser
 import { FormProblem, problemHtml } from './form-problem.js';
 import { html, renderPage, SafeHtml } from './layout.js';
 import { scopeInWords } from './scope-words.js';
+import { pageView } from './view.js';
 
 const STEP_PATHS = { login: '/login', totp: '/login/totp', consent: '/consent' } as const;
 
@@ -28,14 +29,14 @@ const interactionId = (ctx: AppContext) => (typeof ctx.query.interaction === 'st
 const INTERRUPTIONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['interaction_expired', 'interaction_forbidden', 'interaction_state', 'interaction_client_gone']);
 
 /** Shows a flow error as a page; anything not an expected refusal goes to the error middleware. */
-function refusal(ctx: AppContext, error: unknown, rerender?: (problem: FormProblem) => void): void {
+function refusal(ctx: AppContext, config: Config, error: unknown, rerender?: (problem: FormProblem) => void): void {
   if (!isOAuthError(error) || error.status >= 500) throw error;
   const retryAfter = error.headers['Retry-After'];
   if (retryAfter !== undefined) ctx.set('Retry-After', retryAfter);
   if (!rerender || INTERRUPTIONS.has(error.code)) {
-    return renderPage(ctx, 'Sign-in interrupted', html`<p class="error" role="alert">${error.description}.</p><p>Go back to the application and start again.</p>`, error.status);
+    return renderPage(ctx, pageView(ctx, config), { title: 'Sign-in interrupted', body: html`<p class="error" role="alert">${error.description}.</p><p>Go back to the application and start again.</p>`, status: error.status });
   }
-  rerender(FormProblem.from(error));
+  rerender(FormProblem.from(error, pageView(ctx, config).t));
 }
 
 export interface SignInPageDeps {
@@ -50,10 +51,7 @@ export function signInHandlers(deps: SignInPageDeps) {
   const load = async (ctx: AppContext, csrf: string | undefined): Promise<Interaction> => authorization.interaction(interactionId(ctx), csrf);
 
   const renderLogin = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem, email?: string) =>
-    renderPage(
-      ctx,
-      `Sign in to continue to ${interaction.client.name}`,
-      html`<form method="post" action="/login" novalidate>
+    renderPage(ctx, pageView(ctx, config), { title: `Sign in to continue to ${interaction.client.name}`, body: html`<form method="post" action="/login" novalidate>
 <input type="hidden" name="interaction" value="${interaction.id}">
 <input type="hidden" name="csrf" value="${csrf}">
 ${problemHtml(problem)}
@@ -64,38 +62,27 @@ ${problemHtml(problem)}
 <button type="submit">Sign in</button>
 </form>
 <p><a href="/forgot-password">Forgot your password?</a></p>
-<p>New here? <a href="/register">Create an account</a></p>`,
-      problem?.status ?? 200,
-    );
+<p>New here? <a href="/register">Create an account</a></p>`, status: problem?.status ?? 200 });
 
   const renderTotp = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem) =>
-    renderPage(
-      ctx,
-      'Enter your code',
-      html`<form method="post" action="/login/totp" novalidate>
+    renderPage(ctx, pageView(ctx, config), { title: 'Enter your code', body: html`<form method="post" action="/login/totp" novalidate>
 <input type="hidden" name="interaction" value="${interaction.id}">
 <input type="hidden" name="csrf" value="${csrf}">
 ${problemHtml(problem)}
 <label for="code">Code from your authenticator app, or a backup code</label>
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
 <button type="submit">Continue</button>
-</form>`,
-      problem?.status ?? 200,
-    );
+</form>`, status: problem?.status ?? 200 });
 
   const renderConsent = (ctx: AppContext, interaction: Interaction, csrf: string) => {
     const items = interaction.request.scopes.map((scope) => html`<li>${scopeInWords(scope)}</li>`);
-    renderPage(
-      ctx,
-      `${interaction.client.name} wants to`,
-      html`<ul>${joinHtml(items)}</ul>
+    renderPage(ctx, pageView(ctx, config), { title: `${interaction.client.name} wants to`, body: html`<ul>${joinHtml(items)}</ul>
 <form method="post" action="/consent">
 <input type="hidden" name="interaction" value="${interaction.id}">
 <input type="hidden" name="csrf" value="${csrf}">
 <button type="submit" name="decision" value="approve">Allow</button>
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
-</form>`,
-    );
+</form>` });
   };
 
   async function loginPage(ctx: AppContext): Promise<void> {
@@ -103,7 +90,7 @@ ${problemHtml(problem)}
     try {
       renderLogin(ctx, await load(ctx, csrf), csrf);
     } catch (error) {
-      refusal(ctx, error);
+      refusal(ctx, config, error);
     }
   }
 
@@ -112,13 +99,13 @@ ${problemHtml(problem)}
     try {
       interaction = await load(ctx, formCsrf(ctx, config));
     } catch (error) {
-      return refusal(ctx, error);
+      return refusal(ctx, config, error);
     }
     const email = ctx.state.form.email ?? '';
     try {
       answerNext(ctx, deps, await authorization.submitPassword(interaction, email, ctx.state.form.password ?? '', requestMeta(ctx)));
     } catch (error) {
-      refusal(ctx, error, (problem) => renderLogin(ctx, interaction, formCsrf(ctx, config)!, problem, email.slice(0, 320)));
+      refusal(ctx, config, error, (problem) => renderLogin(ctx, interaction, formCsrf(ctx, config)!, problem, email.slice(0, 320)));
     }
   }
 
@@ -127,7 +114,7 @@ ${problemHtml(problem)}
     try {
       renderTotp(ctx, await load(ctx, csrf), csrf);
     } catch (error) {
-      refusal(ctx, error);
+      refusal(ctx, config, error);
     }
   }
 
@@ -136,12 +123,12 @@ ${problemHtml(problem)}
     try {
       interaction = await load(ctx, formCsrf(ctx, config));
     } catch (error) {
-      return refusal(ctx, error);
+      return refusal(ctx, config, error);
     }
     try {
       answerNext(ctx, deps, await authorization.submitCode(interaction, ctx.state.form.code ?? '', requestMeta(ctx)));
     } catch (error) {
-      refusal(ctx, error, (problem) => renderTotp(ctx, interaction, formCsrf(ctx, config)!, problem));
+      refusal(ctx, config, error, (problem) => renderTotp(ctx, interaction, formCsrf(ctx, config)!, problem));
     }
   }
 
@@ -150,7 +137,7 @@ ${problemHtml(problem)}
     try {
       renderConsent(ctx, await load(ctx, csrf), csrf);
     } catch (error) {
-      refusal(ctx, error);
+      refusal(ctx, config, error);
     }
   }
 
@@ -160,7 +147,7 @@ ${problemHtml(problem)}
       const browser = await browserSessions.find(ctx.cookies.get(sessionCookie(config)));
       answerNext(ctx, deps, await authorization.submitConsent(interaction, browser, ctx.state.form.decision === 'approve', requestMeta(ctx)));
     } catch (error) {
-      refusal(ctx, error);
+      refusal(ctx, config, error);
     }
   }
 

@@ -1,0 +1,9 @@
+// Der deutsche Katalog: typed against the English one, so nothing can be missing (../catalogue.ts).
+import type { en } from '../en/index.js';
+import { account } from './account.js';
+import { common } from './common.js';
+import { errors } from './errors.js';
+import { mail } from './mail.js';
+import { signIn } from './sign-in.js';
+
+export const de: typeof en = { common, errors, signIn, account, mail };

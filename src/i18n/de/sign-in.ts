@@ -1,0 +1,3 @@
+import type { signIn as en } from '../en/sign-in.js';
+
+export const signIn: typeof en = {};

@@ -1,0 +1,8 @@
+// The English catalogue: the reference every other language is checked against (../catalogue.ts).
+import { account } from './account.js';
+import { common } from './common.js';
+import { errors } from './errors.js';
+import { mail } from './mail.js';
+import { signIn } from './sign-in.js';
+
+export const en = { common, errors, signIn, account, mail };

@@ -1,0 +1,2 @@
+// Filled in by its area's pages (see catalogue.ts).
+export const mail = {};
