@@ -1,6 +1,7 @@
 // Writes audit events: who, what, when (UTC ms), from which IP and user agent. Never a secret:
 // callers pass identifiers and outcomes only, and every string is stripped of control characters
 // (no raw CR/LF reaches a log viewer; docs/decisions.md).
+import type { Locale } from '../i18n/locale.js';
 import { randomId } from '../crypto/random.js';
 import type { DbOrTx } from '../storage/db.js';
 import { insertAudit } from '../storage/repositories/audit.js';
@@ -56,6 +57,8 @@ export interface RequestMeta {
   userAgent: string | null;
   /** Told the state of each rate limit the request was counted against (for the RateLimit headers). */
   onRateLimit?: (state: RateLimitState) => void;
+  /** The language of the person asking (src/i18n/locale.ts): what mails sent for this request speak. */
+  locale?: Locale;
 }
 
 export const CLI_META: RequestMeta = { ip: null, userAgent: 'tessera-cli' };

@@ -3,11 +3,13 @@
 import type { RequestMeta } from '../audit/audit-log.js';
 import type { RateLimitState } from '../domain/accounts/rate-limiter.js';
 import type { AppContext } from './context.js';
+import { negotiateLocale } from '../i18n/locale.js';
 
 export const requestMeta = (ctx: AppContext): RequestMeta => ({
   ip: ctx.ip || null,
   userAgent: ctx.get('User-Agent').slice(0, 512) || null,
   onRateLimit: (state) => addRateLimitHeaders(ctx, state),
+  locale: negotiateLocale(undefined, ctx.get('Accept-Language') || undefined),
 });
 
 /**
