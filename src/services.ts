@@ -145,7 +145,7 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   const signIn = new SignInService(deps);
   const mfa = new MfaService(deps, keys.sealer, config.totpIssuer, signIn);
   const idTokens = new IdTokens(config.issuer, config.idTokenTtl, keys.keystore, clock);
-  const browserSessions = new BrowserSessions(db, config, clock);
+  const browserSessions = new BrowserSessions(db, config, clock, signIn, mfa);
   const introspection = new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock, new RevocationList(db, wiring.readNow));
   const authorization = new AuthorizationFlow({ db, config, clock, clients: clientRegistry, sessions, browserSessions, idTokens, signIn, mfa, events });
   return {
@@ -166,7 +166,7 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     outbox,
     registration,
     signIn,
-    passwords: new PasswordService(deps, signIn),
+    passwords: new PasswordService(deps, signIn, browserSessions),
     profile: new ProfileService(deps, registration, signIn),
     users: new UserAdminService(deps),
     mfa,

@@ -23,6 +23,7 @@ export type AuditEvent =
   | 'user.email_change_requested'
   | 'user.email_changed'
   | 'user.profile_updated'
+  | 'user.reauthenticated'
   | 'user.deleted'
   | 'user.created'
   | 'user.role_changed'

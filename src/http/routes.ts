@@ -3,7 +3,7 @@
 // built from only the services it uses; this file wires them to their paths and steps, and app.ts
 // mounts the table (docs/architecture.md). A path absent here is a 404, a known path with another
 // method a 405.
-import { RESET_PASSWORD_PATH, VERIFY_EMAIL_PATH } from '../domain/accounts/registration.js';
+import { FORGOT_PASSWORD_PATH, RESEND_VERIFICATION_PATH, RESET_PASSWORD_PATH, VERIFY_EMAIL_PATH } from '../domain/accounts/registration.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Services } from '../services.js';
 import { adminHandlers } from './admin-api/routes.js';
@@ -17,6 +17,7 @@ import type { AppContext, Next, RouteContext } from './context.js';
 import { AUTH_API_STATUSES, errorStatuses } from './middleware/errors.js';
 import { formBody } from './middleware/form-body.js';
 import { jsonBody } from './middleware/json-body.js';
+import { pageErrors } from './middleware/page-errors.js';
 import { noStore } from './middleware/security-headers.js';
 import { authorizeEndpoint } from './oauth/authorize.js';
 import { discovery, ENDPOINT_PATHS } from './oauth/discovery.js';
@@ -30,10 +31,12 @@ import { revokeEndpoint } from './oauth/revoke.js';
 import { tokenEndpoint } from './oauth/token.js';
 import { userinfoHandler } from './oauth/userinfo.js';
 import { healthHandlers } from './ops/health.js';
-import { accountPageHandlers } from './pages/account-pages.js';
-import { assetHandlers, STYLESHEET_PATH } from './pages/assets.js';
+import { assetHandlers, FAVICON_PATH, STYLESHEET_PATH } from './pages/assets.js';
+import { accountPagesHandlers, CONFIRM_PATH, SIGN_OUT_PATH, SIGNED_OUT_PATH } from './pages/account/index.js';
 import { mailLinkHandlers } from './pages/mail-links.js';
 import { signInHandlers } from './pages/sign-in.js';
+import { REGISTER_PATH, signUpPageHandlers } from './pages/sign-up-pages.js';
+import { LOGO_PATH } from './pages/view.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 /** A step of a route: a middleware (takes `next`) or the handler that answers. */
@@ -60,6 +63,8 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
   // Shared steps.
   const form = formBody(config.bodyLimit);
   const json = jsonBody(config.bodyLimit);
+  /** A hosted page: what its handler does not answer becomes a page in the reader's language, not JSON. */
+  const page = pageErrors(config);
   const bearer = requireUser(services.introspection, config.issuer);
   /** The first-party JSON API: never cached, JSON bodies, invalid_grant as 401 (docs/accounts.md). */
   const authApi = [noStore, json, errorStatuses(AUTH_API_STATUSES)];
@@ -78,8 +83,10 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
   const userinfo = userinfoHandler({ userInfo: services.userInfo });
   const endSession = endSessionHandlers({ config, idTokens: services.idTokens, clientRegistry, browserSessions, signOut });
   const signInPage = signInHandlers({ config, authorization, browserSessions });
-  const accountPage = accountPageHandlers({ config, registration, passwords });
+  const signUpPage = signUpPageHandlers({ config, registration, passwords, authorization });
+  const assets = assetHandlers(config);
   const mailLink = mailLinkHandlers({ config, registration, passwords });
+  const accountPages = accountPagesHandlers({ config, authorization, browserSessions, profile: services.profile, passwords, mfa, signOut, consents: services.consents });
   const account = accountHandlers({ registration, passwords });
   const session = sessionHandlers({ config, signIn, mfa, sessions, signOut });
   const profile = profileHandlers({ config, profile: services.profile, passwords });
@@ -102,28 +109,51 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
     hot('POST', ENDPOINT_PATHS.revocation, revokeEndpoint(services.clientAuthenticator, services.revocation, config.bodyLimit)),
     route('GET', ENDPOINT_PATHS.userinfo, noStore, userinfo),
     route('POST', ENDPOINT_PATHS.userinfo, noStore, userinfo),
-    route('GET', ENDPOINT_PATHS.endSession, endSession.endSession),
-    route('POST', ENDPOINT_PATHS.endSession, form, endSession.endSession),
-    route('POST', `${ENDPOINT_PATHS.endSession}/confirm`, form, endSession.confirm),
-    route('GET', `${ENDPOINT_PATHS.endSession}/done`, endSession.done),
+    route('GET', ENDPOINT_PATHS.endSession, page, endSession.endSession),
+    route('POST', ENDPOINT_PATHS.endSession, page, form, endSession.endSession),
+    route('POST', `${ENDPOINT_PATHS.endSession}/confirm`, page, form, endSession.confirm),
+    route('GET', `${ENDPOINT_PATHS.endSession}/done`, page, endSession.done),
 
     // Hosted pages of the sign-in (HTML forms, a CSRF secret each, 303 after every POST).
-    route('GET', '/login', signInPage.loginPage),
-    route('POST', '/login', form, signInPage.submitLogin),
-    route('GET', '/login/totp', signInPage.totpPage),
-    route('POST', '/login/totp', form, signInPage.submitTotp),
-    route('GET', '/consent', signInPage.consentPage),
-    route('POST', '/consent', form, signInPage.submitConsent),
-    route('GET', '/register', accountPage.registerPage),
-    route('POST', '/register', form, accountPage.register),
-    route('GET', '/forgot-password', accountPage.forgotPasswordPage),
-    route('POST', '/forgot-password', form, accountPage.forgotPassword),
+    route('GET', '/login', page, signInPage.loginPage),
+    route('POST', '/login', page, form, signInPage.submitLogin),
+    route('GET', '/login/totp', page, signInPage.totpPage),
+    route('POST', '/login/totp', page, form, signInPage.submitTotp),
+    route('GET', '/consent', page, signInPage.consentPage),
+    route('POST', '/consent', page, form, signInPage.submitConsent),
+    route('GET', REGISTER_PATH, page, signUpPage.registerPage),
+    route('POST', REGISTER_PATH, page, form, signUpPage.register),
+    route('GET', FORGOT_PASSWORD_PATH, page, signUpPage.forgotPasswordPage),
+    route('POST', FORGOT_PASSWORD_PATH, page, form, signUpPage.forgotPassword),
+    route('GET', RESEND_VERIFICATION_PATH, page, signUpPage.resendVerificationPage),
+    route('POST', RESEND_VERIFICATION_PATH, page, form, signUpPage.resendVerification),
     // The pages mails link to: opening one shows a form, only its POST spends the token.
-    route('GET', VERIFY_EMAIL_PATH, mailLink.verifyEmailPage),
-    route('POST', VERIFY_EMAIL_PATH, form, mailLink.verifyEmail),
-    route('GET', RESET_PASSWORD_PATH, mailLink.resetPasswordPage),
-    route('POST', RESET_PASSWORD_PATH, form, mailLink.resetPassword),
-    route('GET', STYLESHEET_PATH, assetHandlers().stylesheet),
+    route('GET', VERIFY_EMAIL_PATH, page, mailLink.verifyEmailPage),
+    route('POST', VERIFY_EMAIL_PATH, page, form, mailLink.verifyEmail),
+    route('GET', RESET_PASSWORD_PATH, page, mailLink.resetPasswordPage),
+    route('POST', RESET_PASSWORD_PATH, page, form, mailLink.resetPassword),
+    route('GET', STYLESHEET_PATH, assets.stylesheet),
+    route('GET', FAVICON_PATH, assets.favicon),
+    ...(assets.logo ? [route('GET', LOGO_PATH, assets.logo)] : []),
+
+    // The account pages (docs/account.md): a browser session or the hosted sign-in first.
+    route('GET', '/', accountPages.signOut.home),
+    route('GET', '/account', page, accountPages.profile.page),
+    route('POST', '/account', page, form, accountPages.profile.update),
+    route('GET', '/account/password', page, accountPages.password.page),
+    route('POST', '/account/password', page, form, accountPages.password.change),
+    route('GET', '/account/two-factor', page, accountPages.twoFactor.page),
+    route('POST', '/account/two-factor', page, form, accountPages.twoFactor.submit),
+    route('GET', '/account/passkeys', page, accountPages.placeholders.passkeys),
+    route('GET', '/account/sessions', page, accountPages.sessions.page),
+    route('POST', '/account/sessions', page, form, accountPages.sessions.end),
+    route('GET', '/account/apps', page, accountPages.apps.page),
+    route('POST', '/account/apps', page, form, accountPages.apps.remove),
+    route('GET', '/account/connections', page, accountPages.placeholders.connections),
+    route('GET', CONFIRM_PATH, page, accountPages.confirm.page),
+    route('POST', CONFIRM_PATH, page, form, accountPages.confirm.confirm),
+    route('POST', SIGN_OUT_PATH, page, form, accountPages.signOut.submit),
+    route('GET', SIGNED_OUT_PATH, page, accountPages.signOut.signedOut),
 
     // The first-party account API (docs/accounts.md).
     route('POST', '/auth/register', ...authApi, account.register),

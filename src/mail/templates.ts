@@ -1,148 +1,225 @@
 // The mails Tessera sends (docs/accounts.md: verification, reset, and notices of lockout and of
 // password, email and 2FA changes). Each is written once as a list of blocks and rendered twice,
-// as text and as HTML, so the two parts never say different things. Subjects hold no
-// interpolated values; every value that reaches the HTML goes through escapeHtml.
+// as text and as HTML, so the two parts never say different things. The words come from the
+// catalogue of the reader's language (src/i18n/*/mail.ts; docs/account.md, Languages) and name the
+// brand (BRAND_NAME). Subjects hold no value a person typed; every value that reaches the HTML
+// goes through escapeHtml.
+import { accentColours, PALETTE } from '../config/brand-colours.js';
+import type { Config } from '../config/config.js';
+import { catalogue, type Catalogue } from '../i18n/catalogue.js';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locale.js';
 import type { MailMessage } from './message.js';
 
 export type MailContent = Omit<MailMessage, 'to'>;
 
+/** Whose mail it is and in which language: the brand from the config, the locale of the request. */
+export interface MailFrame {
+  brand: string;
+  /** BRAND_ACCENT, for the button; the default accent when unset. */
+  accent?: string | undefined;
+  /** The language of the request that caused the mail; English when none (the CLI, an administrator). */
+  locale?: Locale | undefined;
+}
+
+/** The frame for a mail sent on behalf of `config`'s brand, in `locale`. */
+export const mailFrame = (config: Pick<Config, 'brandName' | 'brandAccent'>, locale?: Locale): MailFrame => ({
+  brand: config.brandName,
+  accent: config.brandAccent,
+  locale,
+});
+
 /** A paragraph, or a link shown as a button. */
 type Block = string | { label: string; url: string };
 
-const PRODUCT = 'Tessera';
-const NOT_YOU_RESET =
-  'If this wasn\'t you, reset your password right away ("Forgot password" on the sign-in page) and tell your administrator.';
+type Words = Catalogue['mail'];
 
-export function verifyEmail({ name, link }: { name: string; link: string }): MailContent {
-  return render(name, 'Verify your email address', [
-    `Welcome to ${PRODUCT}! Please confirm that this is your email address:`,
-    { label: 'Verify email address', url: link },
-    'The link works for 24 hours.',
-    `If you didn't create a ${PRODUCT} account, you can ignore this email.`,
-  ]);
+interface Draft {
+  subject: string;
+  blocks: Block[];
 }
 
-export function alreadyRegistered({ name, signInLink, resetLink }: { name: string; signInLink: string; resetLink: string }): MailContent {
-  return render(name, `You already have a ${PRODUCT} account`, [
-    `Someone, probably you, tried to create a new ${PRODUCT} account with this email address. You already have one, so nothing was created.`,
-    'You can sign in here:',
-    { label: 'Sign in', url: signInLink },
-    'Forgot your password? Choose a new one here:',
-    { label: 'Reset password', url: resetLink },
-    "If this wasn't you, you can ignore this email: your account has not changed.",
-  ]);
+export function verifyEmail(frame: MailFrame, { name, link }: { name: string; link: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({
+    subject: m.verifyEmail.subject,
+    blocks: [m.verifyEmail.intro(brand), { label: m.verifyEmail.button, url: link }, m.verifyEmail.expiry, m.verifyEmail.notYou(brand)],
+  }));
 }
 
-export function resetPassword({ name, link }: { name: string; link: string }): MailContent {
-  return render(name, `Reset your ${PRODUCT} password`, [
-    `We received a request to reset the password of your ${PRODUCT} account. Choose a new password here:`,
-    { label: 'Choose a new password', url: link },
-    'The link works for 1 hour and only once.',
-    "If you didn't ask for this, you can ignore this email: your password stays as it is.",
-  ]);
+export function alreadyRegistered(frame: MailFrame, { name, signInLink, resetLink }: { name: string; signInLink: string; resetLink: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({
+    subject: m.alreadyRegistered.subject(brand),
+    blocks: [
+      m.alreadyRegistered.intro(brand),
+      m.alreadyRegistered.signInIntro,
+      { label: m.alreadyRegistered.signInButton, url: signInLink },
+      m.alreadyRegistered.resetIntro,
+      { label: m.alreadyRegistered.resetButton, url: resetLink },
+      m.alreadyRegistered.notYou,
+    ],
+  }));
 }
 
-export function accountLocked({ name, until, resetLink }: { name: string; until: Date; resetLink: string }): MailContent {
-  return render(name, `Your ${PRODUCT} account is temporarily locked`, [
-    `There were too many failed sign-in attempts on your ${PRODUCT} account, so it is locked until ${formatUtc(until)}.`,
-    'If that was you, wait until then and try again.',
-    "If it wasn't you, someone may be trying to guess your password. Choose a new one to be safe:",
-    { label: 'Reset password', url: resetLink },
-  ]);
+export function resetPassword(frame: MailFrame, { name, link }: { name: string; link: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({
+    subject: m.resetPassword.subject(brand),
+    blocks: [m.resetPassword.intro(brand), { label: m.resetPassword.button, url: link }, m.resetPassword.expiry, m.resetPassword.notYou],
+  }));
 }
 
-export function passwordChanged({ name }: { name: string }): MailContent {
-  return render(name, `Your ${PRODUCT} password was changed`, [
-    `The password of your ${PRODUCT} account was just changed. If that was you, there is nothing to do.`,
-    NOT_YOU_RESET,
-  ]);
+export function accountLocked(frame: MailFrame, { name, until, resetLink }: { name: string; until: Date; resetLink: string }): MailContent {
+  return compose(frame, name, (m, brand, locale) => ({
+    subject: m.accountLocked.subject(brand),
+    blocks: [
+      m.accountLocked.intro(brand, formatUntil(until, locale)),
+      m.accountLocked.wasYou,
+      m.accountLocked.notYou,
+      { label: m.accountLocked.button, url: resetLink },
+    ],
+  }));
+}
+
+export function passwordChanged(frame: MailFrame, { name }: { name: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({
+    subject: m.passwordChanged.subject(brand),
+    blocks: [m.passwordChanged.body(brand), m.notYouReset],
+  }));
 }
 
 /** To the old address, when a change is requested. */
-export function emailChangeRequested({ name, newEmail }: { name: string; newEmail: string }): MailContent {
-  return render(name, `Your ${PRODUCT} email address is being changed`, [
-    `Someone asked to change the email address of your ${PRODUCT} account to ${newEmail}. This address stays in use until the new one is confirmed.`,
-    NOT_YOU_RESET,
-  ]);
+export function emailChangeRequested(frame: MailFrame, { name, newEmail }: { name: string; newEmail: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({
+    subject: m.emailChangeRequested.subject(brand),
+    blocks: [m.emailChangeRequested.body(brand, newEmail), m.notYouReset],
+  }));
 }
 
 /** To the new address, to prove it is the user's. */
-export function verifyNewEmail({ name, link }: { name: string; link: string }): MailContent {
-  return render(name, 'Confirm your new email address', [
-    `Please confirm that you want to use this email address for your ${PRODUCT} account:`,
-    { label: 'Confirm email address', url: link },
-    'The link works for 24 hours. Until you confirm, your old address stays in use.',
-    "If you didn't ask for this, you can ignore this email: nothing will change.",
-  ]);
+export function verifyNewEmail(frame: MailFrame, { name, link }: { name: string; link: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({
+    subject: m.verifyNewEmail.subject,
+    blocks: [m.verifyNewEmail.intro(brand), { label: m.verifyNewEmail.button, url: link }, m.verifyNewEmail.expiry, m.verifyNewEmail.notYou],
+  }));
 }
 
 /** To the old address, once the change took effect. */
-export function emailChanged({ name, newEmail }: { name: string; newEmail: string }): MailContent {
-  return render(name, `Your ${PRODUCT} email address was changed`, [
-    `The email address of your ${PRODUCT} account is now ${newEmail}. This address will no longer get mail about your account.`,
-    "If this wasn't you, tell your administrator right away.",
-  ]);
+export function emailChanged(frame: MailFrame, { name, newEmail }: { name: string; newEmail: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({
+    subject: m.emailChanged.subject(brand),
+    blocks: [m.emailChanged.body(brand, newEmail), m.emailChanged.notYou],
+  }));
 }
 
-export function mfaEnabled({ name }: { name: string }): MailContent {
-  return render(name, 'Two-factor authentication is on', [
-    `Two-factor authentication was turned on for your ${PRODUCT} account. Signing in now needs a code from your authenticator app as well as your password. Keep your backup codes somewhere safe.`,
-    NOT_YOU_RESET,
-  ]);
+export function mfaEnabled(frame: MailFrame, { name }: { name: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({ subject: m.mfaEnabled.subject, blocks: [m.mfaEnabled.body(brand), m.notYouReset] }));
 }
 
-export function mfaDisabled({ name }: { name: string }): MailContent {
-  return render(name, 'Two-factor authentication is off', [
-    `Two-factor authentication was turned off for your ${PRODUCT} account. Signing in now needs only your password.`,
-    NOT_YOU_RESET,
-  ]);
+export function mfaDisabled(frame: MailFrame, { name }: { name: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({ subject: m.mfaDisabled.subject, blocks: [m.mfaDisabled.body(brand), m.notYouReset] }));
 }
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function render(name: string, subject: string, blocks: Block[]): MailContent {
+function compose(frame: MailFrame, name: string, write: (words: Words, brand: string, locale: Locale) => Draft): MailContent {
+  const locale = frame.locale ?? DEFAULT_LOCALE;
+  const words = catalogue(locale).mail;
+  const { subject, blocks } = write(words, frame.brand, locale);
   for (const block of blocks) {
     // Links come from the issuer, never from user input; a javascript: URL here is a bug.
     if (typeof block !== 'string' && !/^https?:\/\//i.test(block.url)) throw new Error(`mail link is not http(s): ${block.label}`);
   }
-  const greeting = name.trim() === '' ? 'Hello,' : `Hello ${name.trim()},`;
-  return { subject, text: renderText(greeting, blocks), html: renderHtml(subject, greeting, blocks) };
+  const letter: Letter = {
+    locale,
+    brand: frame.brand,
+    accent: frame.accent,
+    subject,
+    greeting: name.trim() === '' ? words.greetingWithoutName : words.greeting(name.trim()),
+    blocks,
+    signOff: words.signOff(frame.brand),
+    automated: words.automated(frame.brand),
+    buttonFallback: words.buttonFallback,
+  };
+  return { subject, text: renderText(letter), html: renderHtml(letter) };
 }
 
-function renderText(greeting: string, blocks: Block[]): string {
-  const body = blocks.map((block) => (typeof block === 'string' ? block : `${block.label}: ${block.url}`));
-  return [greeting, ...body, `— ${PRODUCT}`].join('\n\n') + '\n';
+interface Letter {
+  locale: Locale;
+  brand: string;
+  accent: string | undefined;
+  subject: string;
+  greeting: string;
+  blocks: Block[];
+  signOff: string;
+  automated: string;
+  buttonFallback: string;
 }
 
-// Inline styles only and nothing remote: many clients strip <style> and block external content.
-const FONT = 'font-family:-apple-system,BlinkMacSystemFont,Segoe UI,Helvetica,Arial,sans-serif';
-const PARAGRAPH = 'margin:0 0 16px;font-size:15px;line-height:1.5;color:#1f2933';
-const BUTTON =
-  'display:inline-block;padding:10px 18px;border-radius:6px;background:#2f5bd3;color:#ffffff;text-decoration:none;font-weight:600';
-const FINE_PRINT = 'margin:0 0 16px;font-size:12px;line-height:1.5;color:#6b7280;word-break:break-all';
+function renderText(letter: Letter): string {
+  const body = letter.blocks.map((block) => (typeof block === 'string' ? block : `${block.label}: ${block.url}`));
+  return [letter.greeting, ...body, letter.signOff, letter.automated].join('\n\n') + '\n';
+}
 
-function renderHtml(subject: string, greeting: string, blocks: Block[]): string {
-  const body = blocks.map((block) => {
-    if (typeof block === 'string') return `<p style="${PARAGRAPH}">${escapeHtml(block)}</p>`;
+// Inline styles and nothing remote: many clients strip <style> and block external content. Every
+// element gets its own background and text colour, so that clients which invert mails for their
+// dark mode (Outlook, Gmail's apps) invert a consistent whole. Clients that honour
+// `prefers-color-scheme` (Apple Mail and others) get the pages' dark scheme from the one <style>
+// block; it only overrides, so a client that drops it still shows the light mail.
+const FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+const light = PALETTE.light;
+const dark = PALETTE.dark;
+
+function renderHtml(letter: Letter): string {
+  const colours = accentColours(letter.accent);
+  const paragraph = `margin:0 0 16px;font-size:16px;line-height:1.55;color:${light.text};${FONT}`;
+  const finePrint = `margin:0 0 16px;font-size:13px;line-height:1.5;color:${light.muted};${FONT}`;
+  const button =
+    `display:inline-block;padding:12px 22px;border-radius:8px;background:${colours.accent};border:1px solid ${colours.accent};` +
+    `color:${colours.onAccent};text-decoration:none;font-weight:600;font-size:16px;line-height:1.2;${FONT}`;
+  const text = (value: string) => escapeHtml(value).replace(/\n/g, '<br>');
+  const body = letter.blocks.map((block) => {
+    if (typeof block === 'string') return `<p class="t-text" style="${paragraph}">${text(block)}</p>`;
     const url = escapeHtml(block.url);
     return (
-      `<p style="${PARAGRAPH}"><a href="${url}" style="${BUTTON}">${escapeHtml(block.label)}</a></p>` +
-      `<p style="${FINE_PRINT}">If the button does not work, copy this link into your browser:<br>${url}</p>`
+      `<p style="margin:24px 0;${FONT}"><a class="t-button" href="${url}" style="${button}">${escapeHtml(block.label)}</a></p>` +
+      `<p class="t-muted" style="${finePrint}">${escapeHtml(letter.buttonFallback)}<br>` +
+      `<a class="t-link" href="${url}" style="color:${colours.lightLink};text-decoration:underline;word-break:break-all">${url}</a></p>`
     );
   });
   return [
     '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(subject)}</title></head>`,
-    `<body style="margin:0;padding:24px;background:#f4f5f7;${FONT}">`,
-    '<div style="max-width:560px;margin:0 auto;padding:24px;background:#ffffff;border-radius:8px">',
-    `<p style="${PARAGRAPH}">${escapeHtml(greeting)}</p>`,
+    `<html lang="${letter.locale}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
+    '<meta name="supported-color-schemes" content="light dark">',
+    `<title>${escapeHtml(letter.subject)}</title>`,
+    '<style>',
+    '@media (prefers-color-scheme: dark) {',
+    `  .t-page { background:${dark.page} !important; }`,
+    `  .t-card { background:${dark.surface} !important; border-color:${dark.border} !important; }`,
+    `  .t-text, .t-brand { color:${dark.text} !important; }`,
+    `  .t-muted { color:${dark.muted} !important; }`,
+    `  .t-link { color:${colours.darkLink} !important; }`,
+    '}',
+    '</style>',
+    '</head>',
+    `<body class="t-page" style="margin:0;padding:0;background:${light.page};color:${light.text};${FONT}">`,
+    `<table role="presentation" class="t-page" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:${light.page}">`,
+    '<tr><td align="center" style="padding:32px 12px">',
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px">',
+    `<tr><td class="t-brand" style="padding:0 4px 16px;font-size:20px;font-weight:700;line-height:1.3;color:${light.text};${FONT}">${escapeHtml(letter.brand)}</td></tr>`,
+    `<tr><td class="t-card" style="padding:32px 28px;background:${light.surface};border:1px solid ${light.border};border-radius:12px">`,
+    `<h1 class="t-text" style="margin:0 0 20px;font-size:22px;line-height:1.3;font-weight:700;color:${light.text};${FONT}">${escapeHtml(letter.subject)}</h1>`,
+    `<p class="t-text" style="${paragraph}">${escapeHtml(letter.greeting)}</p>`,
     ...body,
-    `<p style="${PARAGRAPH}">— ${PRODUCT}</p>`,
-    '</div>',
+    `<p class="t-text" style="${paragraph};margin-bottom:0">${text(letter.signOff)}</p>`,
+    '</td></tr>',
+    `<tr><td class="t-muted" style="padding:16px 4px;font-size:13px;line-height:1.5;color:${light.muted};${FONT}">${escapeHtml(letter.automated)}</td></tr>`,
+    '</table>',
+    '</td></tr>',
+    '</table>',
     '</body>',
     '</html>',
     '',
@@ -150,10 +227,19 @@ function renderHtml(subject: string, greeting: string, blocks: Block[]): string 
 }
 
 /**
- * A fixed, unambiguous form ("2026-11-21 14:30 UTC"), as the server does not know the reader's time
- * zone; rounded up to the minute so that the account is really open again at the time shown.
+ * When a lock ends, in the reader's language and in UTC with the zone named, as the server does not
+ * know the reader's time zone; rounded up to the minute so that the account is really open again
+ * at the time shown.
  */
-function formatUtc(date: Date): string {
+function formatUntil(date: Date, locale: Locale): string {
   const roundedUp = new Date(Math.ceil(date.getTime() / 60_000) * 60_000);
-  return `${roundedUp.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return new Intl.DateTimeFormat(locale, {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+    timeZoneName: 'short',
+  }).format(roundedUp);
 }

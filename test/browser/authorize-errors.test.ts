@@ -41,7 +41,8 @@ browserTest('every redirect_uri that is not an exact match gets the error page a
     t.is(page.url(), url, `${what}: the browser stays on the provider`);
     t.deepEqual(navigations.map(String), [url], `${what}: no redirect at all`);
     t.is(await page.textContent('h1'), 'This sign-in request cannot be used', what);
-    t.regex((await page.locator('[role=alert]').textContent()) ?? '', /redirect_uri is not registered/, what);
+    t.is(await page.locator('[role=alert]').textContent(), 'The application sent a sign-in request that we cannot accept.', what);
+    t.regex((await page.locator('details code').textContent()) ?? '', /redirect_uri is not registered/, what);
   }
 
   for (const [what, params, reason] of [
@@ -50,7 +51,7 @@ browserTest('every redirect_uri that is not an exact match gets the error page a
   ] as const) {
     const response = await page.goto(authorizeUrl(server.config.issuer, params));
     t.is(response?.status(), 400, what);
-    t.regex((await page.locator('[role=alert]').textContent()) ?? '', reason, what);
+    t.regex((await page.locator('details code').textContent()) ?? '', reason, what);
   }
   t.deepEqual(app.requests, [], 'the app never heard from the browser');
 });

@@ -38,7 +38,7 @@ browserTest('a third-party client shows the consent page once per scope set; Den
   await page.goto(first.url.toString());
   await submitPassword(page, person);
   await page.waitForURL((url) => url.pathname === '/consent');
-  t.is(await page.textContent('h1'), 'Photo Printer wants to');
+  t.is(await page.textContent('h1'), 'Photo Printer wants to access your account');
   t.deepEqual(await listedScopes(page), [WORDS.openid, WORDS.email], 'the scopes in words, and only those asked for');
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.waitForURL(atApp(app));

@@ -1,5 +1,8 @@
 // The parsers behind loadConfig (README, Configuration): each variable's syntax, default and bounds, and a
 // ConfigError that names the variable. loadConfig reads only the record it is given.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 
@@ -110,4 +113,25 @@ test('SMTP URL and log level', (t) => {
   refused(t, { SMTP_URL: 'nope' }, 'SMTP_URL', /not a URL/);
   t.is(loadConfig({ LOG_LEVEL: 'debug' }).logLevel, 'debug');
   refused(t, { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL');
+});
+
+test('the brand: a name of at most 60 characters, an accent like #1f6feb, a logo file that exists', (t) => {
+  const defaults = loadConfig({});
+  t.is(defaults.brandName, 'Tessera');
+  t.is(defaults.brandAccent, undefined);
+  t.is(defaults.brandLogo, undefined);
+  t.is(loadConfig({ BRAND_NAME: 'Acme Login' }).brandName, 'Acme Login');
+  refused(t, { BRAND_NAME: 'x'.repeat(61) }, 'BRAND_NAME');
+  refused(t, { BRAND_NAME: 'Acme\r\nBcc: someone' }, 'BRAND_NAME', /control characters/);
+
+  t.is(loadConfig({ BRAND_ACCENT: '#1F6FEB' }).brandAccent, '#1f6feb');
+  for (const bad of ['1f6feb', '#fff', 'red', '#12345g', '#1f6feb80', 'rgb(0,0,0)']) refused(t, { BRAND_ACCENT: bad }, 'BRAND_ACCENT', /not a colour/);
+
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-brand-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const svg = join(dir, 'logo.svg');
+  writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  t.deepEqual(loadConfig({ BRAND_LOGO: svg }).brandLogo, { path: svg, type: 'image/svg+xml' });
+  refused(t, { BRAND_LOGO: join(dir, 'missing.svg') }, 'BRAND_LOGO', /does not exist/);
+  refused(t, { BRAND_LOGO: join(dir, 'logo.gif') }, 'BRAND_LOGO', /\.svg or \.png/);
 });

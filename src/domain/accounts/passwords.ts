@@ -8,6 +8,8 @@ import { findMailToken, insertMailToken, spendMailToken, voidMailTokens } from '
 import { findUserByEmail, findUserById, updateUser } from '../../storage/repositories/users.js';
 import type { DbOrTx } from '../../storage/db.js';
 import type { Client } from '../clients/client.js';
+import type { BrowserSessions } from '../oidc/browser-sessions.js';
+import type { Session } from '../sessions/session.js';
 import type { TokenPair } from '../sessions/sessions.js';
 import { pageLink, type AccountDeps } from './deps.js';
 import { MAIL_QUOTA_WINDOW_MS } from './mail-quota.js';
@@ -23,6 +25,7 @@ export class PasswordService {
   constructor(
     private readonly deps: AccountDeps,
     private readonly signIn: SignInService,
+    private readonly browserSessions: BrowserSessions,
   ) {}
 
   /** 202 whatever the address; a reset link (1 h, single use) when the account exists. */
@@ -70,7 +73,7 @@ export class PasswordService {
     const token = randomSecret();
     await voidMailTokens(tx, user.id, 'reset_password', now);
     await insertMailToken(tx, { tokenHash: sha256(token), userId: user.id, purpose: 'reset_password', email: user.email, now, expiresAt: now + RESET_TOKEN_TTL_MS });
-    await mail.enqueue(tx, { to: user.email, ...templates.resetPassword({ name: user.name, link: pageLink(config, RESET_PASSWORD_PATH, token) }) });
+    await mail.enqueue(tx, { to: user.email, ...templates.resetPassword(templates.mailFrame(config, by.actorId === undefined ? by.meta.locale : undefined), { name: user.name, link: pageLink(config, RESET_PASSWORD_PATH, token) }) });
     await audit(tx, { event: 'user.password_reset_requested', userId: user.id, meta: by.meta, ...(by.actorId === undefined ? {} : { actorId: by.actorId }) }, now);
     return true;
   }
@@ -95,7 +98,7 @@ export class PasswordService {
       await voidMailTokens(tx, user.id, 'reset_password', now);
       await sessions.endAll(tx, user.id, 'password_reset');
       await lockout.reset(tx, user.email);
-      await mail.enqueue(tx, { to: user.email, ...templates.passwordChanged({ name: user.name }) });
+      await mail.enqueue(tx, { to: user.email, ...templates.passwordChanged(templates.mailFrame(this.deps.config, meta.locale), { name: user.name }) });
       await audit(tx, { event: 'user.password_reset', userId: user.id, meta }, now);
     });
     mail.wake();
@@ -103,24 +106,44 @@ export class PasswordService {
 
   /** Needs the current password; ends every other session and returns a fresh pair for the caller. */
   async change(userId: string, client: Client, current: string, password: string, meta: RequestMeta): Promise<TokenPair> {
+    return this.changeThen(userId, current, password, meta, undefined, async (tx, fresh) => {
+      const { pair } = await this.deps.sessions.start(tx, { user: fresh, client, scopes: client.scopes, amr: ['pwd'], meta });
+      return pair;
+    });
+  }
+
+  /**
+   * The same change from the account pages (docs/account.md): every session ends, the browser's
+   * own too, and a fresh browser session takes its place with the same methods, so this browser
+   * stays signed in under a new cookie secret (returned) while every other one is out.
+   */
+  async changeInBrowser(userId: string, browser: Session, current: string, password: string, meta: RequestMeta): Promise<{ browserSecret: string }> {
+    return this.changeThen(userId, current, password, meta, 'account_page', async (tx, fresh) => {
+      const started = await this.browserSessions.start(tx, fresh, browser.clientId, browser.amr, meta);
+      return { browserSecret: started.secret };
+    });
+  }
+
+  /** The change itself: the current password, the new one stored, every session ended, a notice mailed; then `next` (the caller's new session) in the same transaction. */
+  private async changeThen<T>(userId: string, current: string, password: string, meta: RequestMeta, via: string | undefined, next: (tx: DbOrTx, fresh: User) => Promise<T>): Promise<T> {
     const { db, clock, hasher, mail, sessions } = this.deps;
     const user = await this.find(db, userId);
     if (!user) throw new OAuthError('invalid_token', 'the account no longer exists');
     await this.signIn.verifyCurrentPassword(user, current, meta);
     const hash = await hashNewPassword(hasher, db, password, user);
     const now = clock.now();
-    const pair = await db.transaction().execute(async (tx) => {
+    const result = await db.transaction().execute(async (tx) => {
       await storePassword(tx, user.id, hash, now);
       await voidMailTokens(tx, user.id, 'reset_password', now);
       await sessions.endAll(tx, user.id, 'password_changed');
       const fresh = await this.find(tx, user.id);
-      const { pair } = await sessions.start(tx, { user: fresh!, client, scopes: client.scopes, amr: ['pwd'], meta });
-      await mail.enqueue(tx, { to: user.email, ...templates.passwordChanged({ name: user.name }) });
-      await audit(tx, { event: 'user.password_changed', userId: user.id, meta }, now);
-      return pair;
+      const after = await next(tx, fresh!);
+      await mail.enqueue(tx, { to: user.email, ...templates.passwordChanged(templates.mailFrame(this.deps.config, meta.locale), { name: user.name }) });
+      await audit(tx, { event: 'user.password_changed', userId: user.id, meta, ...(via === undefined ? {} : { detail: { via } }) }, now);
+      return after;
     });
     mail.wake();
-    return pair;
+    return result;
   }
 
   private async find(db: DbOrTx, userId: string): Promise<User | undefined> {

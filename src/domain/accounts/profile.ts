@@ -52,8 +52,8 @@ export class ProfileService {
         // The old address stays in force until the new one is verified; a taken address gets no
         // verification link, but the answer is the same, so it reveals nothing.
         await updateUser(tx, user.id, userChanges({ pendingEmail: email, updatedAt: now }));
-        if (!(await findUserByEmail(tx, email))) await this.registration.sendVerification(tx, user, email, now);
-        await mail.enqueue(tx, { to: user.email, ...templates.emailChangeRequested({ name: name ?? user.name, newEmail: email }) });
+        if (!(await findUserByEmail(tx, email))) await this.registration.sendVerification(tx, user, email, now, meta.locale);
+        await mail.enqueue(tx, { to: user.email, ...templates.emailChangeRequested(templates.mailFrame(config, meta.locale), { name: name ?? user.name, newEmail: email }) });
         await audit(tx, { event: 'user.email_change_requested', userId: user.id, meta }, now);
       }
     });

@@ -4,6 +4,7 @@
 import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import { randomId, randomSecret, sha256 } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
+import type { Locale } from '../../i18n/locale.js';
 import * as templates from '../../mail/templates.js';
 import type { DbOrTx } from '../../storage/db.js';
 import { recordConsents } from '../../storage/repositories/consents.js';
@@ -17,6 +18,11 @@ import { newUserRow, normalizeEmail, normalizeName, userChanges, userFromRow, ty
 export const VERIFY_EMAIL_TTL_MS = 24 * 3600_000;
 export const VERIFY_EMAIL_PATH = '/verify-email';
 export const RESET_PASSWORD_PATH = '/reset-password';
+/** The hosted pages a mail may link to without a token: where a person asks for a reset link or a new verification mail. */
+export const FORGOT_PASSWORD_PATH = '/forgot-password';
+export const RESEND_VERIFICATION_PATH = '/resend-verification';
+/** The account pages; without a browser session they sign in first (docs/account.md). */
+export const ACCOUNT_PATH = '/account';
 
 export interface Registration {
   email: string;
@@ -58,7 +64,7 @@ export class RegistrationService {
         if (!(await this.deps.mailQuota.take(tx, existing.id, 'already_registered'))) return;
         await mail.enqueue(tx, {
           to: existing.email,
-          ...templates.alreadyRegistered({ name: existing.name, signInLink: config.issuer, resetLink: `${config.issuer}${RESET_PASSWORD_PATH}` }),
+          ...templates.alreadyRegistered(templates.mailFrame(config, meta.locale), { name: existing.name, signInLink: `${config.issuer}${ACCOUNT_PATH}`, resetLink: `${config.issuer}${FORGOT_PASSWORD_PATH}` }),
         });
         return;
       }
@@ -66,7 +72,7 @@ export class RegistrationService {
       await insertUser(tx, newUserRow({ id, email, emailVerified: false, name, passwordHash: hash, role: 'user' }, now));
       await storePassword(tx, id, hash, now);
       await recordConsents(tx, id, consents, { version: config.consentVersion, ip: meta.ip, now });
-      await this.sendVerification(tx, { id, name, email }, email, now);
+      await this.sendVerification(tx, { id, name, email }, email, now, meta.locale);
       await audit(tx, { event: 'user.registered', userId: id, meta, detail: { consents: Object.keys(consents).join(',') } }, now);
     });
     mail.wake();
@@ -95,7 +101,7 @@ export class RegistrationService {
       if (user.pendingEmail !== link.email) throw invalid;
       if (await findUserByEmail(tx, link.email)) throw new OAuthError('invalid_token', 'that address now belongs to another account', { reason: 'email_taken' });
       await updateUser(tx, user.id, userChanges({ email: link.email, pendingEmail: null, emailVerified: true, updatedAt: now }));
-      await mail.enqueue(tx, { to: user.email, ...templates.emailChanged({ name: user.name, newEmail: link.email }) });
+      await mail.enqueue(tx, { to: user.email, ...templates.emailChanged(templates.mailFrame(this.deps.config, meta.locale), { name: user.name, newEmail: link.email }) });
       await audit(tx, { event: 'user.email_changed', userId: user.id, meta }, now);
     });
     mail.wake();
@@ -110,7 +116,7 @@ export class RegistrationService {
       const row = await findUserByEmail(tx, email);
       const user = row ? userFromRow(row) : undefined;
       if (!user || user.emailVerified) return;
-      await this.sendVerification(tx, user, user.email, now);
+      await this.sendVerification(tx, user, user.email, now, meta.locale);
     });
     mail.wake();
   }
@@ -119,13 +125,14 @@ export class RegistrationService {
    * A new verification token (older ones die) and its mail, to `address`; nothing when the
    * account's hourly mail quota is spent (the earlier link stays valid).
    */
-  async sendVerification(tx: DbOrTx, user: Pick<User, 'id' | 'name' | 'email'>, address: string, now: number): Promise<void> {
+  async sendVerification(tx: DbOrTx, user: Pick<User, 'id' | 'name' | 'email'>, address: string, now: number, locale?: Locale): Promise<void> {
     if (!(await this.deps.mailQuota.take(tx, user.id, 'verify_email'))) return;
     const token = randomSecret();
     await voidMailTokens(tx, user.id, 'verify_email', now);
     await insertMailToken(tx, { tokenHash: sha256(token), userId: user.id, purpose: 'verify_email', email: address, now, expiresAt: now + VERIFY_EMAIL_TTL_MS });
     const link = pageLink(this.deps.config, VERIFY_EMAIL_PATH, token);
-    const content = address === user.email ? templates.verifyEmail({ name: user.name, link }) : templates.verifyNewEmail({ name: user.name, link });
+    const frame = templates.mailFrame(this.deps.config, locale);
+    const content = address === user.email ? templates.verifyEmail(frame, { name: user.name, link }) : templates.verifyNewEmail(frame, { name: user.name, link });
     await this.deps.mail.enqueue(tx, { to: address, ...content });
   }
 }

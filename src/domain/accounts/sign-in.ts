@@ -10,7 +10,7 @@ import type { DbOrTx } from '../../storage/db.js';
 import { BUILT_IN_CLIENT_ID, type Client } from '../clients/client.js';
 import type { TokenPair } from '../sessions/sessions.js';
 import type { AccountDeps } from './deps.js';
-import { RESET_PASSWORD_PATH } from './registration.js';
+import { FORGOT_PASSWORD_PATH } from './registration.js';
 import { normalizeEmail, userChanges, userFromRow, type User } from './user.js';
 
 export const invalidCredentials = () => new OAuthError('invalid_credentials', 'the email or password is wrong');
@@ -97,7 +97,7 @@ export class SignInService {
         if (user) {
           await mail.enqueue(tx, {
             to: user.email,
-            ...templates.accountLocked({ name: user.name, until: new Date(lockedUntil), resetLink: `${config.issuer}${RESET_PASSWORD_PATH}` }),
+            ...templates.accountLocked(templates.mailFrame(config, meta.locale), { name: user.name, until: new Date(lockedUntil), resetLink: `${config.issuer}${FORGOT_PASSWORD_PATH}` }),
           });
         }
       }

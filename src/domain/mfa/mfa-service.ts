@@ -32,6 +32,11 @@ import { acceptTotp, newTotpSecret, otpauthUrl, totpAssociatedData } from './tot
 
 export const MFA_TOKEN_TTL_SECONDS = 300;
 export const MFA_MAX_ATTEMPTS = 5;
+/** How long freshly made backup codes wait, sealed, for the page that shows them (MfaService.sealBackupCodes). */
+export const BACKUP_CODES_NOTE_TTL_MS = 5 * 60_000;
+
+/** The associated data of a sealed backup-codes note: it opens only for the browser session it was made for. */
+const backupCodesNoteData = (browserSessionId: string) => `backup codes note:${browserSessionId}`;
 
 const invalidCode = () => new OAuthError('invalid_code', 'the code is wrong or has been used');
 const invalidMfaToken = () => new OAuthError('invalid_token', 'the mfa_token is invalid, used or expired');
@@ -83,8 +88,22 @@ export class MfaService {
     if (user.mfaEnabled) throw new OAuthError('mfa_already_enabled', 'two-factor authentication is already on');
     const secret = newTotpSecret();
     await updateUser(this.deps.db, user.id, userChanges({ totpPendingSealed: this.seal(user.id, secret), updatedAt: this.deps.clock.now() }));
+    return this.enrolment(user, secret);
+  }
+
+  private async enrolment(user: User, secret: string): Promise<{ secret: string; otpauth_url: string; qr_code: string }> {
     const url = otpauthUrl(this.issuerName, user.email, secret);
     return { secret, otpauth_url: url, qr_code: await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, width: 256 }) };
+  }
+
+  /**
+   * The set-up waiting for its first code, read again (the account page shows it on every GET
+   * without making a new secret each time); undefined when none is pending or 2FA is on.
+   */
+  async pendingEnrolment(userId: string): Promise<{ secret: string; otpauth_url: string; qr_code: string } | undefined> {
+    const user = await this.user(userId);
+    if (user.mfaEnabled || !user.totpPendingSealed) return undefined;
+    return this.enrolment(user, this.unseal(user.id, user.totpPendingSealed));
   }
 
   /** A correct code from the new secret turns 2FA on and returns the backup codes, once. */
@@ -104,7 +123,7 @@ export class MfaService {
       // retiring right now, and this write would otherwise bring it back (docs/keys.md).
       await updateUser(tx, user.id, userChanges({ mfaEnabled: true, totpSecretSealed: this.seal(user.id, secret), totpPendingSealed: null, totpLastStep: step, updatedAt: now }));
       await replaceBackupCodes(tx, user.id, codes, now);
-      await mail.enqueue(tx, { to: user.email, ...templates.mfaEnabled({ name: user.name }) });
+      await mail.enqueue(tx, { to: user.email, ...templates.mfaEnabled(templates.mailFrame(this.deps.config, meta.locale), { name: user.name }) });
       await audit(tx, { event: 'mfa.enabled', userId: user.id, meta }, now);
     });
     mail.wake();
@@ -120,7 +139,7 @@ export class MfaService {
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       await this.turnOff(tx, user.id, now);
-      await mail.enqueue(tx, { to: user.email, ...templates.mfaDisabled({ name: user.name }) });
+      await mail.enqueue(tx, { to: user.email, ...templates.mfaDisabled(templates.mailFrame(this.deps.config, meta.locale), { name: user.name }) });
       await audit(tx, { event: 'mfa.disabled', userId: user.id, meta }, now);
     });
     mail.wake();
@@ -150,7 +169,7 @@ export class MfaService {
     const now = clock.now();
     await db.transaction().execute(async (tx) => {
       await this.turnOff(tx, user.id, now);
-      if (user.mfaEnabled) await mail.enqueue(tx, { to: user.email, ...templates.mfaDisabled({ name: user.name }) });
+      if (user.mfaEnabled) await mail.enqueue(tx, { to: user.email, ...templates.mfaDisabled(templates.mailFrame(this.deps.config), { name: user.name }) });
       await audit(tx, { event: 'mfa.reset', userId: user.id, actorId: actor.id, meta: actor.meta }, now);
     });
     mail.wake();
@@ -188,6 +207,36 @@ export class MfaService {
    */
   async passCode(user: User, code: string, meta: RequestMeta, onFailure: () => Promise<void> = async () => {}): Promise<void> {
     await this.codeStep(user, code, meta, true, onFailure);
+  }
+
+  /**
+   * A code from a signed-in person confirming it is them (BrowserSessions.reauthenticate): the same
+   * limits, lockout and single use as the code step of a sign-in, but not counted as a sign-in.
+   */
+  async confirmCode(user: User, code: string, meta: RequestMeta): Promise<void> {
+    if (!user.mfaEnabled) throw invalidCode();
+    await this.codeStep(user, code, meta, false);
+  }
+
+  /**
+   * Backup codes sealed for the browser that just got them (docs/account.md): the page answers a
+   * POST with 303, and the codes must reach the next GET without being stored in clear anywhere.
+   * Bound to the browser session and valid for BACKUP_CODES_NOTE_TTL_MS.
+   */
+  sealBackupCodes(browserSessionId: string, codes: readonly string[]): string {
+    const note = JSON.stringify({ codes, expires_at: this.deps.clock.now() + BACKUP_CODES_NOTE_TTL_MS });
+    return this.sealer.seal(note, backupCodesNoteData(browserSessionId));
+  }
+
+  /** The codes of a note sealed for this browser session; undefined when it is not one, or expired. */
+  openBackupCodes(browserSessionId: string, sealed: string): string[] | undefined {
+    try {
+      const note = JSON.parse(this.sealer.unseal(sealed, backupCodesNoteData(browserSessionId))) as { codes?: unknown; expires_at?: unknown };
+      if (typeof note.expires_at !== 'number' || note.expires_at <= this.deps.clock.now()) return undefined;
+      return Array.isArray(note.codes) && note.codes.every((code) => typeof code === 'string') ? (note.codes as string[]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** A code for a user whose password has passed; `signingIn` says whether its outcome is a sign-in's. */

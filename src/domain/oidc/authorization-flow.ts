@@ -174,8 +174,26 @@ export class AuthorizationFlow {
     return { kind: 'redirect', url: await this.issueCode(interaction.request, browser.user, browser.session.id) };
   }
 
+  /**
+   * "Not you?" on the consent page: the browser's session ends (the person at the keyboard is not
+   * the one signed in) and the same sign-in goes back to its password step with no user, so the
+   * application still gets its answer, for whoever signs in next.
+   */
+  async switchAccount(interaction: Interaction, browser: BrowserSession | undefined, meta: RequestMeta): Promise<Next> {
+    if (interaction.step !== 'consent') throw new OAuthError('interaction_state', 'this sign-in is not waiting for consent');
+    const { db, clock } = this.deps;
+    await db.transaction().execute(async (tx) => {
+      if (browser && (await this.deps.browserSessions.end(tx, browser.session.id, 'switch_account')) > 0) {
+        await audit(tx, { event: 'user.logout', userId: browser.user.id, meta, detail: { session: browser.session.id, via: 'switch_account' } }, clock.now());
+      }
+      await updateInteraction(tx, interaction.id, interactionChanges({ userId: null, step: 'login', attempts: 0 }));
+    });
+    return { kind: 'page', step: 'login', interactionId: interaction.id };
+  }
+
   /** Redeems a code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.6). */
-  async redeemCode(client: Client, form: Readonly<Record<string, string>>, meta: RequestMeta): Promise<IssuedTokens & { id_token?: string }> {
+  /** `dpopJkt`: the key thumbprint of the request's DPoP proof, which the tokens are bound to (RFC 9449 §5). */
+  async redeemCode(client: Client, form: Readonly<Record<string, string>>, meta: RequestMeta, dpopJkt?: string): Promise<IssuedTokens & { id_token?: string }> {
     const { db, clock } = this.deps;
     const code = form.code;
     const verifier = form.code_verifier;
@@ -214,6 +232,7 @@ export class AuthorizationFlow {
         authTime: browser.authTime,
         expiresAt: browser.expiresAt,
         withRefreshToken: client.grantTypes.includes('refresh_token'),
+        ...(dpopJkt === undefined ? {} : { dpopJkt }),
       });
       await recordCodeSession(tx, codeHash, started.sessionId);
       return started;

@@ -1,15 +1,28 @@
 // The single-sign-on session of a browser (README, Endpoints, Sessions): a session row whose cookie
 // secret is stored only as a hash. Codes issued under it start sessions of their own (one per
 // client sign-in) that end when it ends.
-import type { RequestMeta } from '../../audit/audit-log.js';
+import { audit, type RequestMeta } from '../../audit/audit-log.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config/config.js';
 import { randomId, randomSecret, sha256 } from '../../crypto/random.js';
 import type { Db, DbOrTx } from '../../storage/db.js';
-import { endSessionTree, findBrowserSession, insertSession } from '../../storage/repositories/sessions.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import { endSessionTree, findBrowserSession, insertSession, updateSessionAuthTime } from '../../storage/repositories/sessions.js';
 import { findUserById } from '../../storage/repositories/users.js';
 import { sessionFromRow, sessionToRow, type Session } from '../sessions/session.js';
+import type { SignInService } from '../accounts/sign-in.js';
 import { userFromRow, type User } from '../accounts/user.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+
+/**
+ * How recent a sign-in must be for a sensitive change on the account pages (changing the password
+ * or email, turning 2FA off): 5 minutes, as GitHub's sudo mode asks (docs/account.md,
+ * Re-authentication). Older, the page asks for the password or a code first.
+ */
+export const REAUTH_WINDOW_MS = 5 * 60_000;
+
+/** What a person gives to confirm it is them: the current password, or a code from the authenticator. */
+export type ReauthProof = { password: string } | { code: string };
 
 export interface BrowserSession {
   session: Session;
@@ -21,6 +34,8 @@ export class BrowserSessions {
     private readonly db: Db,
     private readonly config: Config,
     private readonly clock: Clock,
+    private readonly signIn: SignInService,
+    private readonly mfa: MfaService,
   ) {}
 
   /** The live session behind a cookie secret, with its user; undefined when it has ended. */
@@ -34,6 +49,29 @@ export class BrowserSessions {
     const user = userRow ? userFromRow(userRow) : undefined;
     if (!user || user.disabled || user.tokenGeneration !== session.tokenGeneration) return undefined;
     return { session, user };
+  }
+
+  /** Whether the browser session's last authentication is within REAUTH_WINDOW_MS. */
+  recentlyAuthenticated(browser: BrowserSession): boolean {
+    return this.clock.now() - browser.session.authTime <= REAUTH_WINDOW_MS;
+  }
+
+  /**
+   * Confirms it is still the person (docs/account.md, Re-authentication): the current password,
+   * or for a person with 2FA a code, checked under the same rate limits and lockout as a sign-in
+   * (a wrong one counts toward it). Success moves the session's auth_time to now, as a sign-in
+   * would (OIDC Core §2, auth_time), and is audited.
+   */
+  async reauthenticate(browser: BrowserSession, proof: ReauthProof, meta: RequestMeta): Promise<void> {
+    const { user, session } = browser;
+    if ('password' in proof) await this.signIn.verifyCurrentPassword(user, proof.password, meta);
+    else if (user.mfaEnabled) await this.mfa.confirmCode(user, proof.code, meta);
+    else throw new OAuthError('invalid_request', 'two-factor authentication is off', { reason: 'mfa_off' });
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (tx) => {
+      if (!(await updateSessionAuthTime(tx, session.id, now))) throw new OAuthError('invalid_grant', 'the browser session has ended');
+      await audit(tx, { event: 'user.reauthenticated', userId: user.id, meta, detail: { session: session.id, method: 'password' in proof ? 'pwd' : 'otp' } }, now);
+    });
   }
 
   /** Starts a browser session after every factor passed; returns the cookie secret. */

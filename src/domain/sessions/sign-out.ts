@@ -49,12 +49,16 @@ export class SignOutService {
     return (await listLiveSessions(this.db, userId, this.clock.now())).map(sessionFromRow);
   }
 
-  /** Ends one of the user's own sessions; another user's session is as unknown as a made-up one. */
+  /**
+   * Ends one of the user's own sessions, and for a browser session the sessions its codes started
+   * (their tokens die with it anyway; ending them too keeps them off the lists); another user's
+   * session is as unknown as a made-up one.
+   */
   async endOwn(user: Actor, sessionId: string): Promise<void> {
     const state = sessionId.length <= MAX_SESSION_ID_LENGTH ? await this.sessions.state(sessionId) : undefined;
     if (!state || state.userId !== user.id || state.endedAt !== null) throw new OAuthError('not_found', 'no such session');
     await this.db.transaction().execute(async (tx) => {
-      await this.sessions.end(tx, sessionId, 'ended_by_user');
+      await this.browserSessions.end(tx, sessionId, 'ended_by_user');
       await audit(tx, { event: 'session.ended', userId: user.id, meta: user.meta, detail: { session: sessionId } }, this.clock.now());
     });
   }

@@ -6,6 +6,7 @@ import type { ClientRegistry } from '../../domain/clients/client-registry.js';
 import type { AuthorizationFlow } from '../../domain/oidc/authorization-flow.js';
 import type { BrowserSessions } from '../../domain/oidc/browser-sessions.js';
 import { parseAuthorizationRequest, RedirectableError, redirectWith, UntrustedRequestError } from '../../domain/oidc/authorization-request.js';
+import { parseUiLocales } from '../../i18n/locale.js';
 import type { AppContext } from '../context.js';
 import { csrfSecret, sessionCookie } from '../pages/browser-cookies.js';
 import { html, renderPage } from '../pages/layout.js';
@@ -30,7 +31,17 @@ export function authorizeEndpoint(deps: AuthorizeDeps) {
       answerNext(ctx, deps, await deps.authorization.begin(request, client, browser, csrfSecret(ctx, config)));
     } catch (error) {
       if (error instanceof UntrustedRequestError) {
-        return renderPage(ctx, pageView(ctx, config), { title: 'This sign-in request cannot be used', body: html`<p class="error" role="alert">${error.description}.</p><p>Go back to the application and try again. If it keeps happening, tell the application's owner.</p>`, status: 400 });
+        // The person reads what to do; what is wrong with the request is for the application's
+        // developer, in the protocol's own terms, behind a disclosure.
+        const view = pageView(ctx, config, parseUiLocales(typeof params.ui_locales === 'string' ? params.ui_locales : undefined));
+        const { t } = view;
+        return renderPage(ctx, view, {
+          title: t.signIn.badRequest.title,
+          body: html`<p class="error" role="alert">${t.signIn.badRequest.text}</p>
+<p>${t.signIn.badRequest.next}</p>
+<details><summary>${t.signIn.badRequest.details}</summary><p><code>${error.description}</code></p></details>`,
+          status: 400,
+        });
       }
       if (error instanceof RedirectableError) {
         ctx.status = 303;

@@ -4,7 +4,7 @@
 // the account pages a navigation between them.
 import { escapeHtml } from '../../mail/templates.js';
 import type { AppContext } from '../context.js';
-import { FAVICON_PATH, STYLESHEET_PATH } from './assets.js';
+import { brandInitial, FAVICON_PATH, STYLESHEET_PATH } from './assets.js';
 import type { PageView } from './view.js';
 
 // No form-action: Chrome applies it to the redirect after a form POST, and the sign-in form's
@@ -41,7 +41,13 @@ export function renderPage(ctx: AppContext, view: PageView, page: Page): void {
   ctx.set('Content-Security-Policy', PAGE_CSP);
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Content-Language', view.locale);
-  const logo = view.logoUrl ? html`<img class="brand-logo" src="${view.logoUrl}" alt="${t.common.logoAlt(brandName)}">` : '';
+  // The name is written beside the logo, so the image adds nothing a screen reader should read
+  // twice (WCAG 2.2 technique H2): its text alternative is empty.
+  // Without a logo, the brand's initial on the accent (as the favicon) marks the header.
+  const logo = view.logoUrl ? html`<img class="brand-logo" src="${view.logoUrl}" alt="">` : html`<span class="brand-mark" aria-hidden="true">${brandInitial(brandName)}</span>`;
+  // BRAND_LOGO doubles as the favicon; without one, the brand's initial on the accent (assets.ts).
+  const icon = view.logoUrl ? html`<link rel="icon" href="${view.logoUrl}">` : html`<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">`;
+  const wide = page.wide ? ' shell-wide' : '';
   ctx.body = html`<!doctype html>
 <html lang="${view.locale}">
 <head>
@@ -50,17 +56,19 @@ export function renderPage(ctx: AppContext, view: PageView, page: Page): void {
 <meta name="referrer" content="no-referrer">
 <meta name="color-scheme" content="light dark">
 <title>${t.common.documentTitle(page.title, brandName)}</title>
-<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
+${icon}
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
 <body>
 <a class="skip-link" href="#content">${t.common.skipToContent}</a>
+<div class="shell${wide}">
 <header class="brand">${logo}<span class="brand-name">${brandName}</span></header>
 ${page.nav ?? ''}
 <main id="content" class="card${page.wide ? ' card-wide' : ''}">
 <h1>${page.title}</h1>
 ${page.body}
 </main>
+</div>
 </body>
 </html>
 `.value;

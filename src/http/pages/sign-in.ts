@@ -1,17 +1,19 @@
 // The hosted sign-in pages of the authorization code flow: password, TOTP, consent. Plain HTML
 // forms that work without JavaScript, a CSRF secret on every form, 303 after every POST, and the
 // same lockout, rate limits and audit events as the JSON API (their errors are shown on the page).
+// Each page speaks the language of the sign-in's `ui_locales`, else the browser's (view.ts), and
+// its links keep the sign-in in progress: sign-up and a forgotten password lead back to it.
 import type { Config } from '../../config/config.js';
+import { ACCOUNT_PATH } from '../../domain/accounts/registration.js';
 import type { AuthorizationFlow, Interaction, Next as FlowNext } from '../../domain/oidc/authorization-flow.js';
 import type { BrowserSessions } from '../../domain/oidc/browser-sessions.js';
 import { isOAuthError, type ErrorCode } from '../../errors/oauth-error.js';
 import type { AppContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
-import { csrfSecret, formCsrf, sessionCookie, setSessionCookie } from './browser-cookies.js';
-import { FormProblem, problemHtml } from './form-problem.js';
-import { html, renderPage, SafeHtml } from './layout.js';
-import { scopeInWords } from './scope-words.js';
-import { pageView } from './view.js';
+import { clearSessionCookie, csrfSecret, formCsrf, sessionCookie, setSessionCookie } from './browser-cookies.js';
+import { errorMessage, FormProblem, problemHtml } from './form-problem.js';
+import { html, joinHtml, renderPage } from './layout.js';
+import { pageView, type PageView } from './view.js';
 
 const STEP_PATHS = { login: '/login', totp: '/login/totp', consent: '/consent' } as const;
 
@@ -23,20 +25,36 @@ export function answerNext(ctx: AppContext, deps: { config: Config }, next: Flow
   ctx.redirect(next.url);
 }
 
+/** The login page of a sign-in in progress, for links that return to it. */
+export const loginPath = (interactionId: string): string => `${STEP_PATHS.login}?interaction=${encodeURIComponent(interactionId)}`;
+
 const interactionId = (ctx: AppContext) => (typeof ctx.query.interaction === 'string' ? ctx.query.interaction : (ctx.state.form?.interaction ?? ''));
 
 /** The pending sign-in itself cannot go on: no form helps, the user starts again at the application. */
 const INTERRUPTIONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['interaction_expired', 'interaction_forbidden', 'interaction_state', 'interaction_client_gone']);
 
-/** Shows a flow error as a page; anything not an expected refusal goes to the error middleware. */
-function refusal(ctx: AppContext, config: Config, error: unknown, rerender?: (problem: FormProblem) => void): void {
+/** The view of a sign-in page: the sign-in's ui_locales win over the browser's languages. */
+const viewOf = (ctx: AppContext, config: Config, interaction?: Interaction): PageView => pageView(ctx, config, interaction?.request.uiLocales);
+
+/**
+ * Shows a flow error as a page: the form again with the words for it, or, when the sign-in cannot
+ * go on, a page that says so. Anything not an expected refusal goes on to the page errors.
+ */
+function refusal(ctx: AppContext, view: PageView, error: unknown, rerender?: (problem: FormProblem) => void): void {
   if (!isOAuthError(error) || error.status >= 500) throw error;
   const retryAfter = error.headers['Retry-After'];
   if (retryAfter !== undefined) ctx.set('Retry-After', retryAfter);
-  if (!rerender || INTERRUPTIONS.has(error.code)) {
-    return renderPage(ctx, pageView(ctx, config), { title: 'Sign-in interrupted', body: html`<p class="error" role="alert">${error.description}.</p><p>Go back to the application and start again.</p>`, status: error.status });
-  }
-  rerender(FormProblem.from(error, pageView(ctx, config).t));
+  if (rerender && !INTERRUPTIONS.has(error.code)) return rerender(FormProblem.from(error, view.t));
+  const { t } = view;
+  // The interaction codes already say to start again at the application; other refusals do not.
+  const startAgain = INTERRUPTIONS.has(error.code) ? '' : html`<p>${t.signIn.interrupted.startAgain}</p>`;
+  renderPage(ctx, view, {
+    title: t.signIn.interrupted.title,
+    body: html`<p class="error" role="alert">${errorMessage(error, t)}</p>
+${startAgain}
+<p><a href="${ACCOUNT_PATH}">${t.common.goToAccount}</a></p>`,
+    status: error.status,
+  });
 }
 
 export interface SignInPageDeps {
@@ -49,109 +67,150 @@ export interface SignInPageDeps {
 export function signInHandlers(deps: SignInPageDeps) {
   const { config, authorization, browserSessions } = deps;
   const load = async (ctx: AppContext, csrf: string | undefined): Promise<Interaction> => authorization.interaction(interactionId(ctx), csrf);
+  const hidden = (interaction: Interaction, csrf: string) => html`<input type="hidden" name="interaction" value="${interaction.id}">
+<input type="hidden" name="csrf" value="${csrf}">`;
+  const withInteraction = (path: string, interaction: Interaction) => `${path}?interaction=${encodeURIComponent(interaction.id)}`;
 
-  const renderLogin = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem, email?: string) =>
-    renderPage(ctx, pageView(ctx, config), { title: `Sign in to continue to ${interaction.client.name}`, body: html`<form method="post" action="/login" novalidate>
-<input type="hidden" name="interaction" value="${interaction.id}">
-<input type="hidden" name="csrf" value="${csrf}">
+  const renderLogin = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem, email?: string) => {
+    const view = viewOf(ctx, config, interaction);
+    const { t } = view;
+    // A sign-in to our own account pages has no application to name (beginAccountSignIn).
+    const title = interaction.request.returnTo === undefined ? t.signIn.login.titleApp(interaction.client.name) : t.signIn.login.titleAccount(view.brandName);
+    renderPage(ctx, view, {
+      title,
+      body: html`<form method="post" action="${STEP_PATHS.login}" novalidate>
+${hidden(interaction, csrf)}
 ${problemHtml(problem)}
-<label for="email">Email</label>
+<label for="email">${t.signIn.email}</label>
 <input id="email" name="email" type="email" autocomplete="username" value="${email ?? interaction.request.loginHint ?? ''}" required>
-<label for="password">Password</label>
+<label for="password">${t.signIn.password}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
+<button type="submit">${t.signIn.login.submit}</button>
 </form>
-<p><a href="/forgot-password">Forgot your password?</a></p>
-<p>New here? <a href="/register">Create an account</a></p>`, status: problem?.status ?? 200 });
-
-  const renderTotp = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem) =>
-    renderPage(ctx, pageView(ctx, config), { title: 'Enter your code', body: html`<form method="post" action="/login/totp" novalidate>
-<input type="hidden" name="interaction" value="${interaction.id}">
-<input type="hidden" name="csrf" value="${csrf}">
-${problemHtml(problem)}
-<label for="code">Code from your authenticator app, or a backup code</label>
-<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
-<button type="submit">Continue</button>
-</form>`, status: problem?.status ?? 200 });
-
-  const renderConsent = (ctx: AppContext, interaction: Interaction, csrf: string) => {
-    const items = interaction.request.scopes.map((scope) => html`<li>${scopeInWords(scope)}</li>`);
-    renderPage(ctx, pageView(ctx, config), { title: `${interaction.client.name} wants to`, body: html`<ul>${joinHtml(items)}</ul>
-<form method="post" action="/consent">
-<input type="hidden" name="interaction" value="${interaction.id}">
-<input type="hidden" name="csrf" value="${csrf}">
-<button type="submit" name="decision" value="approve">Allow</button>
-<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
-</form>` });
+<p><a href="${withInteraction('/forgot-password', interaction)}">${t.signIn.login.forgotPassword}</a></p>
+<p>${t.signIn.login.newHere} <a href="${withInteraction('/register', interaction)}">${t.signIn.login.createAccount}</a></p>`,
+      status: problem?.status ?? 200,
+    });
   };
 
-  async function loginPage(ctx: AppContext): Promise<void> {
-    const csrf = csrfSecret(ctx, config);
+  const renderTotp = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem) => {
+    const view = viewOf(ctx, config, interaction);
+    const { t } = view;
+    // No inputmode="numeric": backup codes have letters, and a digits-only keyboard cannot type them.
+    renderPage(ctx, view, {
+      title: t.signIn.totp.title,
+      body: html`<p>${t.signIn.totp.intro}</p>
+<form method="post" action="${STEP_PATHS.totp}" novalidate>
+${hidden(interaction, csrf)}
+${problemHtml(problem)}
+<label for="code">${t.signIn.totp.label}</label>
+<input id="code" name="code" type="text" autocomplete="one-time-code" autocapitalize="off" spellcheck="false" aria-describedby="code-hint" required>
+<p class="hint" id="code-hint">${t.signIn.totp.hint}</p>
+<button type="submit">${t.signIn.totp.submit}</button>
+</form>`,
+      status: problem?.status ?? 200,
+    });
+  };
+
+  const renderConsent = (ctx: AppContext, interaction: Interaction, csrf: string) => {
+    const view = viewOf(ctx, config, interaction);
+    const { t } = view;
+    const app = interaction.client.name;
+    const items = interaction.request.scopes.map((scope) => html`<li>${t.signIn.scopes(scope)}</li>`);
+    const who = interaction.user
+      ? html`<p class="signed-in-as">${t.signIn.consent.signedInAs(interaction.user.email)}</p>
+<form method="post" action="${STEP_PATHS.consent}">
+${hidden(interaction, csrf)}
+<button type="submit" name="decision" value="switch_account" class="link">${t.signIn.consent.notYou}</button>
+</form>`
+      : '';
+    renderPage(ctx, view, {
+      title: t.signIn.consent.title(app),
+      body: html`${who}
+<p>${t.signIn.consent.intro(app)}</p>
+<ul class="scopes">${joinHtml(items)}</ul>
+<form method="post" action="${STEP_PATHS.consent}" class="actions">
+${hidden(interaction, csrf)}
+<button type="submit" name="decision" value="approve">${t.signIn.consent.allow}</button>
+<button type="submit" name="decision" value="deny" class="secondary">${t.signIn.consent.deny}</button>
+</form>
+<p class="hint">${t.signIn.consent.later}</p>`,
+    });
+  };
+
+  /** A GET of a step: its page, or the page saying the sign-in cannot go on. */
+  const showStep = (render: (ctx: AppContext, interaction: Interaction, csrf: string) => void) =>
+    async function stepPage(ctx: AppContext): Promise<void> {
+      const csrf = csrfSecret(ctx, config);
+      let interaction: Interaction;
+      try {
+        interaction = await load(ctx, csrf);
+      } catch (error) {
+        return refusal(ctx, viewOf(ctx, config), error);
+      }
+      render(ctx, interaction, csrf);
+    };
+
+  /** The POST of a step: its interaction, loaded behind the form's CSRF secret, or undefined after answering. */
+  async function loadPosted(ctx: AppContext): Promise<Interaction | undefined> {
     try {
-      renderLogin(ctx, await load(ctx, csrf), csrf);
+      return await load(ctx, formCsrf(ctx, config));
     } catch (error) {
-      refusal(ctx, config, error);
+      refusal(ctx, viewOf(ctx, config), error);
+      return undefined;
     }
   }
+
+  /** The request's metadata, with the page's language for the mails it may cause (a lockout notice). */
+  const metaOf = (ctx: AppContext, view: PageView) => ({ ...requestMeta(ctx), locale: view.locale });
 
   async function submitLogin(ctx: AppContext): Promise<void> {
-    let interaction: Interaction;
-    try {
-      interaction = await load(ctx, formCsrf(ctx, config));
-    } catch (error) {
-      return refusal(ctx, config, error);
-    }
+    const interaction = await loadPosted(ctx);
+    if (!interaction) return;
+    const view = viewOf(ctx, config, interaction);
     const email = ctx.state.form.email ?? '';
     try {
-      answerNext(ctx, deps, await authorization.submitPassword(interaction, email, ctx.state.form.password ?? '', requestMeta(ctx)));
+      answerNext(ctx, deps, await authorization.submitPassword(interaction, email, ctx.state.form.password ?? '', metaOf(ctx, view)));
     } catch (error) {
-      refusal(ctx, config, error, (problem) => renderLogin(ctx, interaction, formCsrf(ctx, config)!, problem, email.slice(0, 320)));
-    }
-  }
-
-  async function totpPage(ctx: AppContext): Promise<void> {
-    const csrf = csrfSecret(ctx, config);
-    try {
-      renderTotp(ctx, await load(ctx, csrf), csrf);
-    } catch (error) {
-      refusal(ctx, config, error);
+      refusal(ctx, view, error, (problem) => renderLogin(ctx, interaction, formCsrf(ctx, config)!, problem, email.slice(0, 320)));
     }
   }
 
   async function submitTotp(ctx: AppContext): Promise<void> {
-    let interaction: Interaction;
+    const interaction = await loadPosted(ctx);
+    if (!interaction) return;
+    const view = viewOf(ctx, config, interaction);
     try {
-      interaction = await load(ctx, formCsrf(ctx, config));
+      answerNext(ctx, deps, await authorization.submitCode(interaction, ctx.state.form.code ?? '', metaOf(ctx, view)));
     } catch (error) {
-      return refusal(ctx, config, error);
-    }
-    try {
-      answerNext(ctx, deps, await authorization.submitCode(interaction, ctx.state.form.code ?? '', requestMeta(ctx)));
-    } catch (error) {
-      refusal(ctx, config, error, (problem) => renderTotp(ctx, interaction, formCsrf(ctx, config)!, problem));
-    }
-  }
-
-  async function consentPage(ctx: AppContext): Promise<void> {
-    const csrf = csrfSecret(ctx, config);
-    try {
-      renderConsent(ctx, await load(ctx, csrf), csrf);
-    } catch (error) {
-      refusal(ctx, config, error);
+      refusal(ctx, view, error, (problem) => renderTotp(ctx, interaction, formCsrf(ctx, config)!, problem));
     }
   }
 
   async function submitConsent(ctx: AppContext): Promise<void> {
+    const interaction = await loadPosted(ctx);
+    if (!interaction) return;
+    const view = viewOf(ctx, config, interaction);
     try {
-      const interaction = await load(ctx, formCsrf(ctx, config));
       const browser = await browserSessions.find(ctx.cookies.get(sessionCookie(config)));
-      answerNext(ctx, deps, await authorization.submitConsent(interaction, browser, ctx.state.form.decision === 'approve', requestMeta(ctx)));
+      const decision = ctx.state.form.decision;
+      if (decision === 'switch_account') {
+        const next = await authorization.switchAccount(interaction, browser, metaOf(ctx, view));
+        clearSessionCookie(ctx, config);
+        return answerNext(ctx, deps, next);
+      }
+      answerNext(ctx, deps, await authorization.submitConsent(interaction, browser, decision === 'approve', metaOf(ctx, view)));
     } catch (error) {
-      refusal(ctx, config, error);
+      refusal(ctx, view, error);
     }
   }
 
-  return { loginPage, submitLogin, totpPage, submitTotp, consentPage, submitConsent };
+  return {
+    loginPage: showStep(renderLogin),
+    submitLogin,
+    totpPage: showStep(renderTotp),
+    submitTotp,
+    consentPage: showStep(renderConsent),
+    submitConsent,
+  };
 }
-
-const joinHtml = (items: SafeHtml[]): SafeHtml => new SafeHtml(items.map((item) => item.value).join('\n'));

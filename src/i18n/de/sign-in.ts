@@ -1,3 +1,109 @@
 import type { signIn as en } from '../en/sign-in.js';
 
-export const signIn: typeof en = {};
+const SCOPES: ReadonlyMap<string, string> = new Map([
+  ['openid', 'Wissen, wer Sie sind (Ihre Konto-Kennung)'],
+  ['profile', 'Ihren Namen sehen'],
+  ['email', 'Ihre E-Mail-Adresse sehen und ob sie bestätigt ist'],
+  ['offline_access', 'Zugriff behalten, während Sie nicht angemeldet sind'],
+]);
+
+export const signIn: typeof en = {
+  scopes: (scope) => SCOPES.get(scope) ?? `Die Berechtigung „${scope}“ nutzen`,
+  email: 'E-Mail-Adresse',
+  password: 'Passwort',
+  backToSignIn: 'Zurück zur Anmeldung',
+  checkMailTitle: 'Sehen Sie in Ihr Postfach',
+  login: {
+    titleApp: (app) => `Anmelden, um mit ${app} fortzufahren`,
+    titleAccount: (brand) => `Bei Ihrem ${brand}-Konto anmelden`,
+    submit: 'Anmelden',
+    forgotPassword: 'Passwort vergessen?',
+    newHere: 'Neu hier?',
+    createAccount: 'Konto erstellen',
+  },
+  totp: {
+    title: 'Code eingeben',
+    intro: 'Ihr Konto ist mit Zwei-Faktor-Authentifizierung geschützt.',
+    label: 'Code aus Ihrer Authenticator-App oder ein Backup-Code',
+    hint: 'Telefon verloren? Geben Sie stattdessen einen Ihrer Backup-Codes ein.',
+    submit: 'Weiter',
+  },
+  consent: {
+    title: (app) => `${app} möchte auf Ihr Konto zugreifen`,
+    signedInAs: (email) => `Angemeldet als ${email}`,
+    notYou: 'Nicht Sie? Anderes Konto verwenden',
+    intro: (app) => `${app} erhält die Erlaubnis:`,
+    allow: 'Zulassen',
+    deny: 'Ablehnen',
+    later: 'Sie können diesen Zugriff jederzeit auf Ihrer Kontoseite wieder entziehen.',
+  },
+  interrupted: {
+    title: 'Anmeldung unterbrochen',
+    startAgain: 'Kehren Sie zur Anwendung zurück und beginnen Sie von vorn.',
+  },
+  badRequest: {
+    title: 'Diese Anmeldeanfrage kann nicht verwendet werden',
+    text: 'Die Anwendung hat eine Anmeldeanfrage gesendet, die wir nicht annehmen können.',
+    next: 'Kehren Sie zur Anwendung zurück und versuchen Sie es erneut. Wenn es wieder passiert, informieren Sie die Betreiber der Anwendung.',
+    details: 'Details für die Entwickler der Anwendung',
+  },
+  register: {
+    title: 'Konto erstellen',
+    name: 'Name',
+    passwordHint: 'Mindestens 8 Zeichen; kein häufig verwendetes Passwort.',
+    submit: 'Konto erstellen',
+    haveAccount: 'Sie haben schon ein Konto?',
+    signIn: 'Anmelden',
+    sent: 'Wir haben Ihnen eine Nachricht geschickt, um Ihre E-Mail-Adresse zu bestätigen. Öffnen Sie den Link darin, um die Erstellung Ihres Kontos abzuschließen. Der Link ist 24 Stunden gültig.',
+    noMail: 'Nach ein paar Minuten noch keine Nachricht? Sehen Sie in Ihrem Spam-Ordner nach.',
+    resend: 'Link erneut senden',
+  },
+  forgot: {
+    title: 'Passwort vergessen?',
+    intro: 'Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir schicken Ihnen dann einen Link, mit dem Sie ein neues Passwort wählen können.',
+    submit: 'Link zum Zurücksetzen senden',
+    sent: 'Falls ein Konto diese Adresse verwendet, haben wir ihm einen Link geschickt, mit dem Sie ein neues Passwort wählen können. Der Link ist 1 Stunde gültig.',
+  },
+  resend: {
+    title: 'Bestätigungslink erneut senden',
+    intro: 'Geben Sie die E-Mail-Adresse ein, mit der Sie sich registriert haben. Wir schicken Ihnen dann einen neuen Link, um sie zu bestätigen.',
+    submit: 'Neuen Link senden',
+    sent: 'Falls diese Adresse zu einem Konto gehört, das noch bestätigt werden muss, ist ein neuer Link unterwegs. Er ist 24 Stunden gültig; frühere Links funktionieren dann nicht mehr.',
+  },
+  verify: {
+    title: 'E-Mail-Adresse bestätigen',
+    intro: 'Bestätigen Sie, dass diese E-Mail-Adresse Ihnen gehört.',
+    submit: 'Meine E-Mail-Adresse bestätigen',
+    doneTitle: 'E-Mail-Adresse bestätigt',
+    done: 'Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.',
+    continue: 'Weiter zu Ihrem Konto',
+  },
+  reset: {
+    title: 'Neues Passwort wählen',
+    label: 'Neues Passwort',
+    submit: 'Neues Passwort speichern',
+    doneTitle: 'Passwort geändert',
+    done: 'Ihr Passwort wurde geändert, und alle Sitzungen wurden abgemeldet. Melden Sie sich mit dem neuen Passwort an.',
+    signIn: 'Anmelden',
+  },
+  badLink: {
+    title: 'Link nicht gültig',
+    newVerify: 'Neuen Bestätigungslink anfordern',
+    newReset: 'Neuen Link zum Zurücksetzen anfordern',
+  },
+  signOut: {
+    title: 'Abmelden?',
+    question: (brand) => `Möchten Sie sich von ${brand} abmelden?`,
+    submit: 'Abmelden',
+    doneTitle: 'Sie sind abgemeldet',
+    done: (brand) => `Sie wurden von ${brand} abgemeldet.`,
+    signInAgain: 'Wieder anmelden',
+    backTo: (app) => `Zurück zu ${app}`,
+    refusedTitle: 'Abmeldeanfrage abgelehnt',
+    refused: 'Die Anwendung wollte Sie an eine Adresse weiterleiten, die sie nicht registriert hat. Deshalb wurde nichts geändert: Sie sind weiterhin angemeldet.',
+    refusedDetail: 'post_logout_redirect_uri ist für diese Anwendung nicht registriert, oder kein gültiger id_token_hint nennt die Anwendung.',
+  },
+  problem: {
+    tooLarge: 'Das Formular war zu groß zum Senden. Kürzen Sie Ihre Eingaben und versuchen Sie es erneut.',
+  },
+};

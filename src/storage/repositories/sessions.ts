@@ -73,6 +73,15 @@ export async function endSessionTree(db: DbOrTx, id: string, reason: string, now
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * A live session's authentication moves to `authTime` (a re-authentication on the account pages,
+ * docs/account.md), which is also a use of it; false when it has ended meanwhile.
+ */
+export async function updateSessionAuthTime(db: DbOrTx, id: string, authTime: number): Promise<boolean> {
+  const result = await db.updateTable('sessions').set({ auth_time: authTime, last_used_at: authTime }).where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export const findBrowserSession = (db: DbOrTx, secretHash: string): Promise<SessionRow | undefined> =>
   db.selectFrom('sessions').selectAll().where('browser_secret_hash', '=', secretHash).executeTakeFirst();
 

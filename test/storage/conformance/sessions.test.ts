@@ -14,6 +14,7 @@ import {
   markRefreshTokenUsed,
   purgeExpiredSessions,
   touchSession,
+  updateSessionAuthTime,
 } from '../../../src/storage/repositories/sessions.js';
 import { bumpTokenGeneration } from '../../../src/storage/repositories/users.js';
 import type { Db } from '../../../src/storage/db.js';
@@ -75,6 +76,18 @@ for (const dialect of DIALECTS) {
     const untouched = await addSession(db, other);
     t.is(await endUserSessions(db, user, 'logout_all', T0 + 5), 2);
     t.is((await findSession(db, untouched))?.ended_at, null, 'another user\'s session is untouched');
+  });
+
+  test(`${dialect}: a re-authentication moves a live session's auth_time, never an ended one's`, async (t) => {
+    const { db } = await openTestDatabase(t, dialect);
+    const user = await addUser(db);
+    const live = await addSession(db, user, { auth_time: T0 });
+    const ended = await addSession(db, user, { auth_time: T0, ended_at: T0 + 1 });
+    t.true(await updateSessionAuthTime(db, live, T0 + 600_000));
+    t.like(await findSession(db, live), { auth_time: T0 + 600_000, last_used_at: T0 + 600_000 });
+    t.false(await updateSessionAuthTime(db, ended, T0 + 600_000));
+    t.is((await findSession(db, ended))?.auth_time, T0);
+    t.false(await updateSessionAuthTime(db, 'nope', T0));
   });
 
   test(`${dialect}: refresh-token rotation: markRefreshTokenUsed succeeds once only`, async (t) => {
