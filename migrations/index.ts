@@ -7,6 +7,8 @@ import * as twoFactor from './2026-11-21-003-two-factor.js';
 import * as browserSignIn from './2026-11-21-004-browser-sign-in.js';
 import * as interopFixes from './2026-11-24-001-interop-fixes.js';
 import * as servedIssuer from './2026-11-24-002-served-issuer.js';
+import * as clientProofs from './2026-11-24-003-client-proofs.js';
+import * as dpop from './2026-11-24-004-dpop.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21-001-token-service': tokenService,
@@ -15,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-21-004-browser-sign-in': browserSignIn,
   '2026-11-24-001-interop-fixes': interopFixes,
   '2026-11-24-002-served-issuer': servedIssuer,
+  '2026-11-24-003-client-proofs': clientProofs,
+  '2026-11-24-004-dpop': dpop,
 };

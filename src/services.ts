@@ -17,7 +17,9 @@ import { RateLimiter } from './domain/accounts/rate-limiter.js';
 import { RegistrationService } from './domain/accounts/registration.js';
 import { SignInService } from './domain/accounts/sign-in.js';
 import { UserAdminService } from './domain/accounts/user-admin.js';
+import { ClientAssertions } from './domain/clients/client-assertion.js';
 import { ClientAuthenticator } from './domain/clients/client-authentication.js';
+import { ClientKeySets } from './domain/clients/client-key-sets.js';
 import { ClientRegistry } from './domain/clients/client-registry.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { ConsentService } from './domain/consents/consent-service.js';
@@ -27,13 +29,17 @@ import { KeyAdmin } from './domain/keys/key-admin.js';
 import { MfaService } from './domain/mfa/mfa-service.js';
 import { AuthorizationFlow } from './domain/oidc/authorization-flow.js';
 import { BrowserSessions } from './domain/oidc/browser-sessions.js';
+import { PushedAuthorizations } from './domain/oidc/pushed-authorization.js';
 import { IdTokens } from './domain/tokens/id-tokens.js';
 import { Sessions } from './domain/sessions/sessions.js';
 import { SignOutService } from './domain/sessions/sign-out.js';
 import { AccessTokens } from './domain/tokens/access-tokens.js';
 import { Introspection } from './domain/tokens/introspection.js';
+import { ReplayGuard } from './domain/tokens/replay-guard.js';
+import { DpopProofs } from './domain/tokens/dpop.js';
 import { Revocation } from './domain/tokens/revocation.js';
 import { UserInfo } from './domain/tokens/userinfo.js';
+import { ENDPOINT_PATHS } from './http/oauth/discovery.js';
 import { enqueueMail, noOutboxEvents, OutboxWorker, type OutboxEvents } from './mail/outbox.js';
 import { createTransport } from './mail/transport.js';
 import type { Db, Dialect, ImmediateReader } from './storage/db.js';
@@ -49,6 +55,12 @@ export interface Services {
   clientRegistry: ClientRegistry;
   clientAuthenticator: ClientAuthenticator;
   clients: ClientService;
+  /** Single use of client assertions and DPoP proofs, across instances (domain/tokens/replay-guard.ts). */
+  replayGuard: ReplayGuard;
+  /** RFC 9126 pushed authorization requests. */
+  pushedAuthorizations: PushedAuthorizations;
+  /** DPoP proofs (RFC 9449 §4.3), at the token endpoint and the resources (domain/tokens/dpop.ts). */
+  dpopProofs: DpopProofs;
   accessTokens: AccessTokens;
   introspection: Introspection;
   revocation: Revocation;
@@ -116,6 +128,7 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   const { keys, keysChanged = async () => {} } = wiring;
   const events = wiring.events ?? { ...noDomainEvents, ...noOutboxEvents };
   const clientRegistry = new ClientRegistry(db, log);
+  const replayGuard = new ReplayGuard(db, clock);
   const accessTokens = new AccessTokens(config.issuer, config.accessTokenTtl, keys.keystore, clock);
   const sessions = new Sessions(db, config, accessTokens, (clientId) => clientRegistry.find(clientId), clock, events);
   const hasher = new PasswordHasher();
@@ -156,8 +169,15 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     log,
     keys,
     clientRegistry,
-    clientAuthenticator: new ClientAuthenticator(clientRegistry, rateLimiter),
+    clientAuthenticator: new ClientAuthenticator(
+      clientRegistry,
+      rateLimiter,
+      new ClientAssertions(config.issuer, `${config.issuer}${ENDPOINT_PATHS.token}`, new ClientKeySets(clock), replayGuard, clock),
+    ),
     clients: new ClientService(db, clock, () => clientRegistry.refresh()),
+    replayGuard,
+    pushedAuthorizations: new PushedAuthorizations(db, clientRegistry, clock),
+    dpopProofs: new DpopProofs(replayGuard, clock),
     accessTokens,
     introspection,
     revocation: new Revocation(db, accessTokens, sessions, clock),

@@ -1,5 +1,6 @@
 // The commands of `tessera GROUP COMMAND`. Each receives the opened context (context.ts) and its
 // arguments, calls the same domain services as the admin API, and returns what to print.
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KeyNotFoundError } from '../crypto/key-lifecycle.js';
 import { clientMetadata } from '../domain/clients/client.js';
@@ -46,7 +47,35 @@ const CLIENT_FLAGS: Options = {
   'id-token-alg': { type: 'string' },
   audience: { type: 'string' },
   'first-party': { type: 'boolean' },
+  jwks: { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  'dpop-bound': { type: 'boolean' },
+  'no-dpop-bound': { type: 'boolean' },
+  'require-par': { type: 'boolean' },
+  'no-require-par': { type: 'boolean' },
 };
+
+/** `--jwks FILE`: the client's public JWK Set, read from a file (keys do not fit on a command line). */
+function readJwksFile(file: string | undefined): unknown {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --jwks ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError(`--jwks ${file} is not JSON`);
+  }
+}
+
+/** A switch with its `--no-` form (for `clients update`); both at once is a mistake. */
+function toggle(values: Record<string, string | boolean | undefined>, name: string): boolean | undefined {
+  if (values[name] && values[`no-${name}`]) throw new UsageError(`--${name} and --no-${name} contradict each other`);
+  return values[name] ? true : values[`no-${name}`] ? false : undefined;
+}
 
 function clientChanges(values: Record<string, string | boolean | undefined>): ClientChanges {
   return {
@@ -61,6 +90,10 @@ function clientChanges(values: Record<string, string | boolean | undefined>): Cl
     idTokenAlg: values['id-token-alg'] as string | undefined,
     audience: values.audience as string | undefined,
     firstParty: values['first-party'] as boolean | undefined,
+    jwks: readJwksFile(values.jwks as string | undefined),
+    jwksUri: values['jwks-uri'] as string | undefined,
+    dpopBound: toggle(values, 'dpop-bound'),
+    requirePar: toggle(values, 'require-par'),
   };
 }
 
@@ -215,10 +248,11 @@ export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
   tessera migrate
   tessera clients create --name N [--grant-types a,b] [--redirect-uris u1,u2]
                          [--post-logout-redirect-uris u1,u2] [--scope "s1 s2"] [--public]
-                         [--auth-method client_secret_basic|client_secret_post|none]
+                         [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none]
+                         [--jwks FILE | --jwks-uri URL]   (with private_key_jwt: the client's public keys)
                          [--access-token-alg ES256|RS256] [--id-token-alg ES256|RS256]
-                         [--audience A] [--first-party]
-  tessera clients update ID [any flag of clients create]
+                         [--audience A] [--first-party] [--dpop-bound] [--require-par]
+  tessera clients update ID [any flag of clients create] [--no-dpop-bound] [--no-require-par]
   tessera clients list | show ID | delete ID | rotate-secret ID
   tessera users create --email E (--password P | --password-stdin) [--name N] [--role user|admin|enterprise_admin] [--verified]
   tessera users list [--role R] | show ID|EMAIL | delete ID

@@ -21,11 +21,17 @@ export function print(value: unknown, json: boolean): void {
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (Array.isArray(value)) return value.join(',') || '-';
+  // A client's JWK Set: its kids say which keys it is; the keys themselves are in --json.
+  if (typeof value === 'object' && Array.isArray((value as { keys?: unknown }).keys)) {
+    return `keys: ${(value as { keys: Array<{ kid?: unknown }> }).keys.map((key) => String(key.kid ?? '?')).join(',')}`;
+  }
+  if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
 function table(rows: Record<string, unknown>[]): string {
-  const columns = Object.keys(rows[0]!);
+  // Every field of any row (a client's jwks or jwks_uri is there only when registered).
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cells = rows.map((row) => columns.map((column) => cell(row[column])));
   const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'insufficient_scope'
   // RFC 7009 §2.2.1
   | 'unsupported_token_type'
+  // RFC 9449 §5 and §7.1: a DPoP proof that is missing where required, malformed or wrong
+  | 'invalid_dpop_proof'
   // Tessera's own (docs/accounts.md)
   | 'not_found'
   | 'invalid_credentials'
@@ -83,6 +85,7 @@ export const DEFAULT_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_token: 401,
   insufficient_scope: 403,
   unsupported_token_type: 400,
+  invalid_dpop_proof: 400,
   not_found: 404,
   invalid_credentials: 401,
   email_not_verified: 403,

@@ -26,6 +26,7 @@ import { authorizationCodeGrant } from './oauth/grants/authorization-code.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
 import { refreshTokenGrant } from './oauth/grants/refresh-token.js';
 import { introspectEndpoint } from './oauth/introspect.js';
+import { parEndpoint } from './oauth/par.js';
 import { jwks } from './oauth/jwks.js';
 import { revokeEndpoint } from './oauth/revoke.js';
 import { tokenEndpoint } from './oauth/token.js';
@@ -65,7 +66,7 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
   const json = jsonBody(config.bodyLimit);
   /** A hosted page: what its handler does not answer becomes a page in the reader's language, not JSON. */
   const page = pageErrors(config);
-  const bearer = requireUser(services.introspection, config.issuer);
+  const bearer = requireUser(services.introspection, config.issuer, services.dpopProofs);
   /** The first-party JSON API: never cached, JSON bodies, invalid_grant as 401 (docs/accounts.md). */
   const authApi = [noStore, json, errorStatuses(AUTH_API_STATUSES)];
   const signedIn = [...authApi, bearer];
@@ -79,8 +80,8 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
     refresh_token: refreshTokenGrant(services.sessions, services.idTokens, metrics),
   };
   const { clientRegistry, browserSessions, authorization, registration, passwords, signIn, mfa, sessions, signOut } = services;
-  const authorize = authorizeEndpoint({ config, clientRegistry, browserSessions, authorization });
-  const userinfo = userinfoHandler({ userInfo: services.userInfo });
+  const authorize = authorizeEndpoint({ config, clientRegistry, browserSessions, authorization, pushedAuthorizations: services.pushedAuthorizations });
+  const userinfo = userinfoHandler({ userInfo: services.userInfo, dpopProofs: services.dpopProofs, issuer: config.issuer });
   const endSession = endSessionHandlers({ config, idTokens: services.idTokens, clientRegistry, browserSessions, signOut });
   const signInPage = signInHandlers({ config, authorization, browserSessions });
   const signUpPage = signUpPageHandlers({ config, registration, passwords, authorization });
@@ -104,9 +105,11 @@ export function routeTable(services: Services, metrics: Metrics): Route[] {
     // OAuth 2.0 endpoints (RFC 6749, 7662, 7009) and OpenID Connect's.
     route('GET', ENDPOINT_PATHS.authorization, authorize),
     route('POST', ENDPOINT_PATHS.authorization, form, authorize),
-    hot('POST', ENDPOINT_PATHS.token, tokenEndpoint(services.clientAuthenticator, grants, config.bodyLimit)),
+    hot('POST', ENDPOINT_PATHS.token, tokenEndpoint(services.clientAuthenticator, grants, config.bodyLimit, { proofs: services.dpopProofs, url: `${config.issuer}${ENDPOINT_PATHS.token}` })),
     hot('POST', ENDPOINT_PATHS.introspection, introspectEndpoint(services.clientAuthenticator, services.introspection, metrics, config.bodyLimit)),
     hot('POST', ENDPOINT_PATHS.revocation, revokeEndpoint(services.clientAuthenticator, services.revocation, config.bodyLimit)),
+    // RFC 9126: pushed authorization requests.
+    route('POST', ENDPOINT_PATHS.pushedAuthorization, parEndpoint(services.clientAuthenticator, services.pushedAuthorizations, config.bodyLimit)),
     route('GET', ENDPOINT_PATHS.userinfo, noStore, userinfo),
     route('POST', ENDPOINT_PATHS.userinfo, noStore, userinfo),
     route('GET', ENDPOINT_PATHS.endSession, page, endSession.endSession),

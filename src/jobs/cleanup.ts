@@ -1,6 +1,7 @@
 // Deletes rows that can no longer matter: revocation entries of tokens that have expired anyway,
 // expired or long-ended sessions with their refresh tokens, expired mail tokens, stale lockout and
-// rate-limit counters.
+// rate-limit counters, the used `jti`s of expired client assertions and DPoP proofs, and expired
+// pushed authorization requests.
 // Every instance runs it; the deletes are idempotent, so running twice costs nothing.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -14,6 +15,8 @@ import { purgeExpiredBrowserFlow } from '../storage/repositories/oidc.js';
 import { purgeOldWindows } from '../storage/repositories/rate-limits.js';
 import { purgeExpiredRevocations } from '../storage/repositories/revoked-tokens.js';
 import { purgeExpiredSessions } from '../storage/repositories/sessions.js';
+import { purgeExpiredPushedRequests } from '../storage/repositories/pushed-requests.js';
+import { purgeExpiredJtis } from '../storage/repositories/used-jtis.js';
 
 export const CLEANUP_INTERVAL_MS = 10 * 60_000;
 
@@ -27,6 +30,8 @@ export async function cleanupExpired(db: Db, clock: Clock): Promise<{ revocation
   await purgeStaleLockouts(db, now - 86_400_000);
   await purgeExpiredChallenges(db, now);
   await purgeExpiredBrowserFlow(db, now);
+  await purgeExpiredJtis(db, now);
+  await purgeExpiredPushedRequests(db, now);
   return { revocations, sessions, mailTokens };
 }
 

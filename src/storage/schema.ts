@@ -41,7 +41,7 @@ export interface ClientTable {
   post_logout_redirect_uris: string;
   /** Space-separated. */
   scope: string;
-  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
   access_token_alg: KeyAlg;
   /** OIDC Registration §2; RS256 unless registered otherwise. */
   id_token_signed_response_alg: KeyAlg;
@@ -49,6 +49,38 @@ export interface ClientTable {
   first_party: number;
   created_at: number;
   updated_at: number;
+  /** private_key_jwt (RFC 7523 §2.2): the registered public JWK Set, JSON; or null. */
+  jwks: Generated<string | null>;
+  /** private_key_jwt: where the client publishes its JWK Set; or null. */
+  jwks_uri: Generated<string | null>;
+  /** RFC 9449 §5.2: no access token without a DPoP proof. */
+  dpop_bound_access_tokens: Generated<number>;
+  /** RFC 9126 §6: /authorize only with a pushed request. */
+  require_pushed_authorization_requests: Generated<number>;
+}
+
+/**
+ * The `jti`s of client assertions and DPoP proofs already accepted, kept until the JWT carrying
+ * each expires: the primary key refuses a second use on every instance (domain/tokens/replay-guard.ts).
+ */
+export interface UsedJtiTable {
+  /** Whose `jti`s: `client_assertion:<client_id>`, `dpop:<jkt>`. */
+  namespace: string;
+  /** SHA-256 of the `jti`, base64url: fixed length whatever the client sent. */
+  jti_hash: string;
+  expires_at: number;
+}
+
+/** Pushed authorization requests (RFC 9126): single use, bound to their client, 60 s. */
+export interface PushedRequestTable {
+  /** SHA-256 of the random part of the `request_uri`. */
+  request_uri_hash: string;
+  client_id: string;
+  /** The validated authorization request, JSON. */
+  params: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface RevokedTokenTable {
@@ -196,6 +228,8 @@ export interface RefreshTokenTable {
   expires_at: number;
   /** Set when rotated: presenting it again is reuse. */
   used_at: number | null;
+  /** RFC 9449 §5: a public client's token, bound to this DPoP key thumbprint (RFC 7638); null when unbound. */
+  dpop_jkt: string | null;
 }
 
 export type MailTokenPurpose = 'verify_email' | 'reset_password';
@@ -299,6 +333,8 @@ export interface Database {
   client_consents: ClientConsentTable;
   served_issuer: ServedIssuerTable;
   account_mails: AccountMailTable;
+  used_jtis: UsedJtiTable;
+  pushed_requests: PushedRequestTable;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -20,6 +20,7 @@ import {
   type Client,
   type GrantType,
 } from './client.js';
+import { checkClientJwks, checkJwksUri } from './client-jwks.js';
 import { parseScope } from './scope.js';
 
 /** What `update` writes: everything but the client id, the secret and the registration time. */
@@ -34,6 +35,10 @@ const UPDATED_FIELDS = [
   'idTokenAlg',
   'audience',
   'firstParty',
+  'jwks',
+  'jwksUri',
+  'dpopBoundAccessTokens',
+  'requirePushedAuthorizationRequests',
   'updatedAt',
 ] as const satisfies readonly Exclude<keyof Client, 'clientId' | 'secretHash' | 'createdAt'>[];
 
@@ -49,6 +54,14 @@ export interface NewClient {
   idTokenAlg?: string;
   audience?: string;
   firstParty?: boolean;
+  /** private_key_jwt: a public JWK Set (RFC 7517 §5), parsed JSON. */
+  jwks?: unknown;
+  /** private_key_jwt: where the client publishes its JWK Set. */
+  jwksUri?: string;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`. */
+  dpopBound?: boolean;
+  /** RFC 9126 §6 `require_pushed_authorization_requests`. */
+  requirePar?: boolean;
 }
 
 /** `clients update` and `PATCH /admin/clients/:id`: any field of a new client, changed alone. */
@@ -76,7 +89,7 @@ export class ClientService {
 
   async create(input: NewClient, actor: Actor): Promise<ClientWithSecret> {
     const client = { ...this.validate(input), clientId: randomId() };
-    const secret = client.authMethod === 'none' ? undefined : randomSecret();
+    const secret = usesSecret(client.authMethod) ? randomSecret() : undefined;
     const now = this.clock.now();
     const created: Client = { ...client, secretHash: secret === undefined ? null : sha256(secret), createdAt: now, updatedAt: now };
     await this.change(actor, 'client.created', created.clientId, (tx) => insertClient(tx, clientToRow(created)));
@@ -98,15 +111,30 @@ export class ClientService {
     const current = await this.get(clientId);
     const merged: NewClient = { ...newClientOf(current), ...definedOnly(changes) };
     if (changes.public !== undefined && changes.authMethod === undefined) merged.authMethod = changes.public ? 'none' : undefined;
+    // New keys replace the old ones, whichever way they were registered: a jwks for a jwks_uri and
+    // the other way round. Leaving private_key_jwt drops them.
+    if (changes.jwks !== undefined && changes.jwksUri === undefined) merged.jwksUri = undefined;
+    if (changes.jwksUri !== undefined && changes.jwks === undefined) merged.jwks = undefined;
+    if (merged.authMethod !== 'private_key_jwt' && changes.jwks === undefined && changes.jwksUri === undefined) {
+      merged.jwks = undefined;
+      merged.jwksUri = undefined;
+    }
     const checked = this.validate(merged);
     // A public client has no secret to authenticate with, and a confidential one cannot drop it
     // here: that is a new registration (a new secret is shown once, at creation).
     if ((checked.authMethod === 'none') !== (current.authMethod === 'none')) {
       throw invalid('a client cannot switch between public and confidential; register a new one');
     }
+    // A client moves from a shared secret to keys in place (its secret is dropped then), but not
+    // back: it has no secret to go back to, and that is a new registration.
+    if (current.authMethod === 'private_key_jwt' && usesSecret(checked.authMethod)) {
+      throw invalid('a private_key_jwt client cannot switch to a client secret; register a new one');
+    }
     const now = this.clock.now();
-    const updated: Client = { ...checked, clientId, secretHash: current.secretHash, createdAt: current.createdAt, updatedAt: now };
-    await this.change(actor, 'client.updated', clientId, (tx) => updateClient(tx, clientId, clientChanges(updated, UPDATED_FIELDS)));
+    const dropsSecret = checked.authMethod === 'private_key_jwt' && current.secretHash !== null;
+    const updated: Client = { ...checked, clientId, secretHash: dropsSecret ? null : current.secretHash, createdAt: current.createdAt, updatedAt: now };
+    const fields = dropsSecret ? [...UPDATED_FIELDS, 'secretHash' as const] : UPDATED_FIELDS;
+    await this.change(actor, 'client.updated', clientId, (tx) => updateClient(tx, clientId, clientChanges(updated, fields)));
     return updated;
   }
 
@@ -123,6 +151,7 @@ export class ClientService {
   async rotateSecret(clientId: string, actor: Actor): Promise<ClientWithSecret> {
     const client = await this.get(clientId);
     if (client.authMethod === 'none') throw invalid('a public client has no secret to rotate');
+    if (client.authMethod === 'private_key_jwt') throw invalid('a private_key_jwt client authenticates with its keys; change them with update');
     const secret = randomSecret();
     const now = this.clock.now();
     const rotated: Client = { ...client, secretHash: sha256(secret), updatedAt: now };
@@ -170,6 +199,8 @@ export class ClientService {
       throw invalid('a public client may not use client_credentials');
     }
 
+    const { jwks, jwksUri } = clientKeys(input, authMethod);
+
     const accessTokenAlg = signingAlg(input.accessTokenAlg ?? 'ES256', 'access token');
     const idTokenAlg = signingAlg(input.idTokenAlg ?? 'RS256', 'ID token');
 
@@ -195,8 +226,26 @@ export class ClientService {
       firstParty: input.firstParty ?? false,
       createdAt: 0,
       updatedAt: 0,
+      jwks,
+      jwksUri,
+      dpopBoundAccessTokens: input.dpopBound ?? false,
+      requirePushedAuthorizationRequests: input.requirePar ?? false,
     };
   }
+}
+
+const usesSecret = (method: AuthMethod): boolean => method === 'client_secret_basic' || method === 'client_secret_post';
+
+/** RFC 7591 §2: a private_key_jwt client registers exactly one of `jwks` and `jwks_uri`; others neither. */
+function clientKeys(input: NewClient, authMethod: AuthMethod): Pick<Client, 'jwks' | 'jwksUri'> {
+  const hasJwks = input.jwks !== undefined && input.jwks !== null;
+  const hasUri = input.jwksUri !== undefined && input.jwksUri.trim() !== '';
+  if (authMethod !== 'private_key_jwt') {
+    if (hasJwks || hasUri) throw invalid('jwks and jwks_uri are for private_key_jwt clients');
+    return { jwks: null, jwksUri: null };
+  }
+  if (hasJwks === hasUri) throw invalid('a private_key_jwt client needs exactly one of jwks and jwks_uri');
+  return hasJwks ? { jwks: checkClientJwks(input.jwks), jwksUri: null } : { jwks: null, jwksUri: checkJwksUri(input.jwksUri!) };
 }
 
 function signingAlg(value: string, what: string): KeyAlg {
@@ -217,6 +266,10 @@ function newClientOf(client: Client): NewClient {
     idTokenAlg: client.idTokenAlg,
     audience: client.audience ?? undefined,
     firstParty: client.firstParty,
+    jwks: client.jwks ?? undefined,
+    jwksUri: client.jwksUri ?? undefined,
+    dpopBound: client.dpopBoundAccessTokens,
+    requirePar: client.requirePushedAuthorizationRequests,
   };
 }
 

@@ -1,14 +1,21 @@
 // A registered OAuth client as the domain sees it, and its RFC 7591 representation.
+import type { JSONWebKeySet } from 'jose';
 import type { ClientRow, ClientTable, ClientUpdate, KeyAlg, NewClientRow } from '../../storage/schema.js';
 
 /** The first-party client the migrations create; /auth/login uses it when no client_id is given. */
 export const BUILT_IN_CLIENT_ID = 'tessera';
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
-export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
-export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+/**
+ * What a private_key_jwt client may sign its assertions with (RFC 7523 §3; RFC 8725 §3.1: pinned).
+ * `Ed25519` is RFC 9864's fully-specified name for EdDSA with Ed25519, which openid-client and
+ * oauth4webapi put in the header of an Ed25519 key's assertions.
+ */
+export const CLIENT_ASSERTION_ALGS = ['ES256', 'RS256', 'EdDSA', 'Ed25519'] as const;
 /** The algorithms Tessera signs with: access tokens, ID tokens and logout tokens alike. */
 export const SIGNING_ALGS: readonly KeyAlg[] = ['ES256', 'RS256'];
 
@@ -30,6 +37,14 @@ export interface Client {
   firstParty: boolean;
   createdAt: number;
   updatedAt: number;
+  /** private_key_jwt: the registered public keys (RFC 7591 §2 `jwks`); null when none. */
+  jwks: JSONWebKeySet | null;
+  /** private_key_jwt: where its public keys are published (RFC 7591 §2 `jwks_uri`); null when none. */
+  jwksUri: string | null;
+  /** RFC 9449 §5.2: gets no access token without a DPoP proof. */
+  dpopBoundAccessTokens: boolean;
+  /** RFC 9126 §6: /authorize only through a pushed authorization request. */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 export const isPublicClient = (client: Client): boolean => client.authMethod === 'none';
@@ -50,6 +65,10 @@ export function clientFromRow(row: ClientRow): Client {
     firstParty: row.first_party === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as JSONWebKeySet),
+    jwksUri: row.jwks_uri,
+    dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
+    requirePushedAuthorizationRequests: row.require_pushed_authorization_requests === 1,
   };
 }
 
@@ -69,6 +88,10 @@ export function clientToRow(client: Client): NewClientRow {
     first_party: client.firstParty ? 1 : 0,
     created_at: client.createdAt,
     updated_at: client.updatedAt,
+    jwks: client.jwks === null ? null : JSON.stringify(client.jwks),
+    jwks_uri: client.jwksUri,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
   };
 }
 
@@ -88,6 +111,10 @@ const COLUMNS = {
   firstParty: 'first_party',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+  jwks: 'jwks',
+  jwksUri: 'jwks_uri',
+  dpopBoundAccessTokens: 'dpop_bound_access_tokens',
+  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
 } as const satisfies Record<keyof Client, keyof ClientTable>;
 
 /** The row update writing `fields` of `client`, encoded as clientToRow encodes them. */
@@ -111,6 +138,13 @@ export interface ClientMetadata {
   audience: string;
   first_party: boolean;
   client_id_issued_at: number;
+  /** RFC 7591 §2, private_key_jwt clients only: one of the two. */
+  jwks?: JSONWebKeySet;
+  jwks_uri?: string;
+  /** RFC 9449 §5.2. */
+  dpop_bound_access_tokens: boolean;
+  /** RFC 9126 §6. */
+  require_pushed_authorization_requests: boolean;
 }
 
 export function clientMetadata(client: Client, issuer: string, secret?: string): ClientMetadata {
@@ -128,5 +162,9 @@ export function clientMetadata(client: Client, issuer: string, secret?: string):
     audience: client.audience ?? issuer,
     first_party: client.firstParty,
     client_id_issued_at: Math.floor(client.createdAt / 1000),
+    ...(client.jwks === null ? {} : { jwks: client.jwks }),
+    ...(client.jwksUri === null ? {} : { jwks_uri: client.jwksUri }),
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
   };
 }

@@ -56,6 +56,8 @@ const MAX_PARAM = 2048;
 export async function parseAuthorizationRequest(
   params: Record<string, string | string[] | undefined>,
   clients: ClientRegistry,
+  /** `pushed`: the parameters came through the PAR endpoint (RFC 9126), not the browser. */
+  options: { pushed?: boolean } = {},
 ): Promise<{ request: AuthorizationRequest; client: Client }> {
   const single = (name: string): string | undefined => {
     const value = params[name];
@@ -84,6 +86,8 @@ export async function parseAuthorizationRequest(
   const fail = (code: RedirectableError['code'], description: string) => new RedirectableError(code, description, redirectUri, state);
   try {
     state = single('state');
+    // RFC 9126 §6: this client's requests must come through the PAR endpoint.
+    if (client.requirePushedAuthorizationRequests && !options.pushed) throw fail('invalid_request', 'this client must use a pushed authorization request (RFC 9126)');
     const responseType = single('response_type');
     if (!responseType) throw fail('invalid_request', 'response_type is missing');
     if (responseType !== 'code') throw fail('unsupported_response_type', 'only response_type=code is supported');

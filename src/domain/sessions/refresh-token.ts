@@ -17,6 +17,11 @@ export interface RefreshToken {
   expiresAt: number;
   /** Set when rotated: presenting it again is reuse. */
   usedAt: number | null;
+  /**
+   * RFC 9449 §5: the thumbprint (RFC 7638) of the DPoP key a public client's token is bound to;
+   * a refresh needs a proof made with that key. Null when unbound (confidential clients' tokens).
+   */
+  dpopJkt: string | null;
 }
 
 export function refreshTokenFromRow(row: RefreshTokenRow): RefreshToken {
@@ -29,6 +34,7 @@ export function refreshTokenFromRow(row: RefreshTokenRow): RefreshToken {
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
+    dpopJkt: row.dpop_jkt,
   };
 }
 
@@ -42,5 +48,6 @@ export function refreshTokenToRow(token: RefreshToken): Insertable<RefreshTokenT
     created_at: token.createdAt,
     expires_at: token.expiresAt,
     used_at: token.usedAt,
+    dpop_jkt: token.dpopJkt,
   };
 }

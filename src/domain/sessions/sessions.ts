@@ -19,7 +19,7 @@ import {
 } from '../../storage/repositories/sessions.js';
 import { bumpTokenGeneration } from '../../storage/repositories/users.js';
 import type { Role, User } from '../accounts/user.js';
-import type { Client } from '../clients/client.js';
+import { isPublicClient, type Client } from '../clients/client.js';
 import { noDomainEvents, type DomainEvents } from '../events.js';
 import { userTokenAudience, type AccessTokens } from '../tokens/access-tokens.js';
 import { refreshTokenFromRow, refreshTokenToRow, type RefreshToken } from './refresh-token.js';
@@ -36,9 +36,12 @@ export const findRefreshTokenByHash = async (db: DbOrTx, tokenHash: string): Pro
   return row ? refreshTokenFromRow(row) : undefined;
 };
 
+/** RFC 9449 §5: `DPoP` for an access token bound to a proof's key, else RFC 6750's `Bearer`. */
+export type TokenType = 'Bearer' | 'DPoP';
+
 export interface TokenPair {
   access_token: string;
-  token_type: 'Bearer';
+  token_type: TokenType;
   expires_in: number;
   refresh_token: string;
   scope: string;
@@ -47,7 +50,7 @@ export interface TokenPair {
 /** What a token response carries; a refresh token only for clients with that grant. */
 export interface IssuedTokens {
   access_token: string;
-  token_type: 'Bearer';
+  token_type: TokenType;
   expires_in: number;
   refresh_token?: string;
   scope: string;
@@ -67,6 +70,11 @@ export interface GrantSession extends NewSession {
   authTime: number;
   expiresAt: number;
   withRefreshToken: boolean;
+  /**
+   * The key thumbprint of the token request's DPoP proof (RFC 9449): the access token is bound to
+   * it, and so is a public client's refresh token (§5).
+   */
+  dpopJkt?: string;
 }
 
 export type { Session, SessionState } from './session.js';
@@ -105,10 +113,18 @@ export class Sessions {
     return this.open(tx, session, session);
   }
 
+  /**
+   * Refresh tokens of public clients are bound to the DPoP key of the grant; confidential clients'
+   * are not, since they authenticate anyway (RFC 9449 §5).
+   */
+  private static refreshBinding(client: Client, dpopJkt: string | undefined): string | null {
+    return dpopJkt !== undefined && isPublicClient(client) ? dpopJkt : null;
+  }
+
   private async open(
     tx: DbOrTx,
     session: NewSession,
-    shape: { authTime: number; expiresAt: number; parentId: string | null; withRefreshToken: boolean },
+    shape: { authTime: number; expiresAt: number; parentId: string | null; withRefreshToken: boolean; dpopJkt?: string },
   ): Promise<{ sessionId: string; tokens: IssuedTokens }> {
     const now = this.clock.now();
     const sessionId = randomId();
@@ -132,23 +148,29 @@ export class Sessions {
       }),
     );
     const refreshToken = shape.withRefreshToken
-      ? await this.newRefreshToken(tx, sessionId, session.client.clientId, session.scopes, now, shape.expiresAt)
+      ? await this.newRefreshToken(tx, sessionId, session.client.clientId, session.scopes, now, shape.expiresAt, Sessions.refreshBinding(session.client, shape.dpopJkt))
       : undefined;
-    const { refresh_token: _unused, ...pair } = await this.pair(session.client, session.user.id, session.user.role, sessionId, session.scopes, refreshToken ?? '');
+    const { refresh_token: _unused, ...pair } = await this.pair(session.client, session.user.id, session.user.role, sessionId, session.scopes, refreshToken ?? '', shape.dpopJkt);
     return { sessionId, tokens: refreshToken === undefined ? pair : { ...pair, refresh_token: refreshToken } };
   }
 
   /**
    * Rotates a refresh token (RFC 9700 §4.14): the presented token is spent and a new one issued.
    * A token presented after it was spent ends its whole family, with no grace period.
+   * `dpopJkt` is the key thumbprint of the request's DPoP proof, if any: a bound refresh token
+   * needs it to be its own key (RFC 9449 §5), and the new access token is bound to it.
    */
-  async refresh(presented: string, expectedClientId?: string, narrowScope?: readonly string[], meta?: RequestMeta): Promise<TokenPair & { state: SessionState }> {
+  async refresh(presented: string, expectedClientId?: string, narrowScope?: readonly string[], meta?: RequestMeta, dpopJkt?: string): Promise<TokenPair & { state: SessionState }> {
     const tokenHash = sha256(presented);
     const now = this.clock.now();
     const outcome = await this.db.transaction().execute(async (tx) => {
       const stored = await findRefreshTokenByHash(tx, tokenHash);
       if (!stored) return { ok: false as const, error: 'unknown refresh token' };
       if (expectedClientId !== undefined && stored.clientId !== expectedClientId) return { ok: false as const, error: 'refresh token of another client' };
+      // RFC 9449 §5: checked before the token is spent, so that a thief without the key can
+      // neither use it nor end the family by replaying it.
+      if (stored.dpopJkt !== null && dpopJkt === undefined) return { ok: false as const, error: 'DPoP-bound refresh token without a proof', proofMissing: true };
+      if (stored.dpopJkt !== null && stored.dpopJkt !== dpopJkt) return { ok: false as const, error: 'DPoP-bound refresh token with a proof of another key' };
       const granted = stored.scopes;
       // RFC 6749 §6: a refresh may ask for less than was granted, never more (checked before the
       // token is spent, so the mistake costs the client nothing).
@@ -166,19 +188,20 @@ export class Sessions {
       if (!sessionAlive(state, now) || stored.expiresAt <= now) return { ok: false as const, error: 'session ended or token expired' };
       const expiresAt = Math.min(now + this.config.refreshTokenTtl * 1000, state.expiresAt);
       const scopes = narrowScope ? [...narrowScope] : granted;
-      const next = await this.newRefreshToken(tx, stored.sessionId, stored.clientId, scopes, now, expiresAt);
+      const next = await this.newRefreshToken(tx, stored.sessionId, stored.clientId, scopes, now, expiresAt, stored.dpopJkt);
       await touchSession(tx, stored.sessionId, now);
       return { ok: true as const, state, scopes, next };
     });
     if (!outcome.ok) {
       if ('reuseDetected' in outcome && outcome.reuseDetected) this.events.refreshReuse();
       if ('scopeError' in outcome) throw new OAuthError('invalid_scope', 'a refresh may not widen the granted scope');
+      if ('proofMissing' in outcome) throw new OAuthError('invalid_dpop_proof', 'the refresh token is DPoP-bound: the request needs a DPoP proof of its key');
       throw invalidGrant(outcome.error);
     }
     const client = await this.resolveClient(outcome.state.clientId);
     if (!client) throw invalidGrant('client deleted');
     // The role is read now, so a changed role shows in the next access token (RFC 9700 §4.14).
-    return { ...(await this.pair(client, outcome.state.userId, outcome.state.role, outcome.state.sessionId, outcome.scopes, outcome.next)), state: outcome.state };
+    return { ...(await this.pair(client, outcome.state.userId, outcome.state.role, outcome.state.sessionId, outcome.scopes, outcome.next, dpopJkt)), state: outcome.state };
   }
 
   /** The session a refresh token belongs to, alive or not; undefined for an unknown token. */
@@ -201,7 +224,7 @@ export class Sessions {
     return findState(this.db, sessionId);
   }
 
-  private async newRefreshToken(tx: DbOrTx, sessionId: string, clientId: string, scopes: readonly string[], now: number, sessionExpiresAt: number) {
+  private async newRefreshToken(tx: DbOrTx, sessionId: string, clientId: string, scopes: readonly string[], now: number, sessionExpiresAt: number, dpopJkt: string | null = null) {
     const token = randomSecret();
     await insertRefreshToken(
       tx,
@@ -214,12 +237,13 @@ export class Sessions {
         createdAt: now,
         expiresAt: Math.min(now + this.config.refreshTokenTtl * 1000, sessionExpiresAt),
         usedAt: null,
+        dpopJkt,
       }),
     );
     return token;
   }
 
-  private async pair(client: Client, userId: string, role: Role, sessionId: string, scopes: readonly string[], refreshToken: string): Promise<TokenPair> {
+  private async pair(client: Client, userId: string, role: Role, sessionId: string, scopes: readonly string[], refreshToken: string, dpopJkt?: string): Promise<TokenPair> {
     const issued = await this.accessTokens.issue({
       alg: client.accessTokenAlg,
       sub: userId,
@@ -227,7 +251,8 @@ export class Sessions {
       audience: userTokenAudience(client.audience, this.config.issuer, scopes),
       scopes,
       extra: { role, sid: sessionId },
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
     });
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, refresh_token: refreshToken, scope: scopes.join(' ') };
+    return { access_token: issued.token, token_type: dpopJkt === undefined ? 'Bearer' : 'DPoP', expires_in: issued.expiresIn, refresh_token: refreshToken, scope: scopes.join(' ') };
   }
 }

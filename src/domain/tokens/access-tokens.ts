@@ -23,6 +23,8 @@ export interface AccessTokenGrant {
   scopes: readonly string[];
   /** User tokens also carry `role` and `sid` (README, Endpoints). */
   extra?: { role?: string; sid?: string };
+  /** RFC 9449 §6.1: binds the token to the DPoP key with this RFC 7638 thumbprint (`cnf.jkt`). */
+  dpopJkt?: string;
 }
 
 /**
@@ -55,6 +57,8 @@ export interface AccessTokenClaims extends JWTPayload {
   jti: string;
   role?: string;
   sid?: string;
+  /** RFC 9449 §6.1: present on a DPoP-bound token. */
+  cnf?: { jkt: string };
 }
 
 export interface VerifiedAccessToken {
@@ -97,6 +101,7 @@ export class AccessTokens {
       jti,
       ...(grant.extra?.role === undefined ? {} : { role: grant.extra.role }),
       ...(grant.extra?.sid === undefined ? {} : { sid: grant.extra.sid }),
+      ...(grant.dpopJkt === undefined ? {} : { cnf: { jkt: grant.dpopJkt } }),
     };
     const token = signCompact(payload, key.key, key.alg, key.kid, ACCESS_TOKEN_TYP);
     return { token, jti, kid: key.kid, expiresIn: this.ttlSeconds, exp };
@@ -147,6 +152,7 @@ export class AccessTokens {
       if (payload.iat > now / 1000 + IAT_LEEWAY_SECONDS) return undefined;
       if (typeof payload.client_id !== 'string' || typeof payload.jti !== 'string') return undefined;
       if (payload.scope !== undefined && typeof payload.scope !== 'string') return undefined;
+      if (payload.cnf !== undefined && typeof payload.cnf?.jkt !== 'string') return undefined;
       return { claims: { ...payload, scope: payload.scope ?? '' }, kid, alg: key.alg };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined;

@@ -23,7 +23,10 @@ export type IntrospectionResponse =
       exp: number;
       iat: number;
       jti: string;
-      token_type: 'Bearer' | 'refresh_token';
+      /** RFC 9449 §6.2: `DPoP` for a DPoP-bound access token. */
+      token_type: 'Bearer' | 'DPoP' | 'refresh_token';
+      /** RFC 9449 §6.2: the key a bound token is for, so that the resource server can check the proof. */
+      cnf?: { jkt: string };
     };
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
@@ -85,7 +88,7 @@ export class Introspection {
       exp: claims.exp,
       iat: claims.iat,
       jti: claims.jti,
-      token_type: 'Bearer',
+      ...(claims.cnf === undefined ? { token_type: 'Bearer' as const } : { token_type: 'DPoP' as const, cnf: { jkt: claims.cnf.jkt } }),
     };
   }
 

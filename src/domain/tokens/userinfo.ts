@@ -4,6 +4,7 @@
 import type { Db } from '../../storage/db.js';
 import { findUserById } from '../../storage/repositories/users.js';
 import { userFromRow } from '../accounts/user.js';
+import { bindingProblem } from './dpop.js';
 import type { Introspection } from './introspection.js';
 
 export interface UserInfoClaims {
@@ -13,10 +14,13 @@ export interface UserInfoClaims {
   name?: string;
 }
 
-/** RFC 6750 §3.1 error codes; the HTTP layer puts them into WWW-Authenticate. */
+/**
+ * RFC 6750 §3.1 error codes; the HTTP layer puts them into WWW-Authenticate, with the DPoP scheme
+ * when `dpop` says the token or the request was DPoP's (RFC 9449 §7.1).
+ */
 export type UserInfoOutcome =
   | { ok: true; claims: UserInfoClaims }
-  | { ok: false; error: 'invalid_token' | 'insufficient_scope'; description: string };
+  | { ok: false; error: 'invalid_token' | 'insufficient_scope'; description: string; dpop?: true };
 
 export class UserInfo {
   constructor(
@@ -25,9 +29,12 @@ export class UserInfo {
     private readonly introspection: Introspection,
   ) {}
 
-  async forAccessToken(token: string): Promise<UserInfoOutcome> {
+  /** `dpopJkt`: the key of the request's checked DPoP proof; undefined for a Bearer token. */
+  async forAccessToken(token: string, dpopJkt?: string): Promise<UserInfoOutcome> {
     const active = await this.introspection.activeAccessToken(token);
     if (!active || !active.session) return { ok: false, error: 'invalid_token', description: 'the access token is invalid, expired or revoked' };
+    const unbound = bindingProblem(active.claims.cnf, dpopJkt);
+    if (unbound !== undefined) return { ok: false, error: 'invalid_token', description: unbound, dpop: true };
     const audiences = Array.isArray(active.claims.aud) ? active.claims.aud : [active.claims.aud];
     if (!audiences.includes(this.issuer)) return { ok: false, error: 'invalid_token', description: 'the access token is not meant for Tessera' };
     const scopes = active.claims.scope.split(' ');

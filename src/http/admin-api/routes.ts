@@ -12,7 +12,7 @@ import type { MfaService } from '../../domain/mfa/mfa-service.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, RouteContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
-import { optionalBoolean, optionalString, requiredString } from '../auth-api/fields.js';
+import { field, optionalBoolean, optionalString, requiredString } from '../auth-api/fields.js';
 
 const actorOf = (ctx: AppContext) => ({ id: ctx.state.user!.id, meta: requestMeta(ctx) });
 const stringList = (value: unknown, name: string): string[] | undefined => {
@@ -32,6 +32,11 @@ const clientFields = (body: Readonly<Record<string, unknown>>): ClientChanges =>
   idTokenAlg: optionalString(body, 'id_token_signed_response_alg'),
   audience: optionalString(body, 'audience'),
   firstParty: optionalBoolean(body, 'first_party'),
+  // RFC 7591 §2: the JWK Set itself, checked by the domain; RFC 9449 §5.2; RFC 9126 §6.
+  jwks: field(body, 'jwks') ?? undefined,
+  jwksUri: optionalString(body, 'jwks_uri'),
+  dpopBound: optionalBoolean(body, 'dpop_bound_access_tokens'),
+  requirePar: optionalBoolean(body, 'require_pushed_authorization_requests'),
 });
 const query = (ctx: AppContext, name: string): string | undefined => {
   const value = ctx.query[name];

@@ -1,25 +1,28 @@
-// Step of the /auth and /admin routes: a Bearer access token that is active right now (the whole
+// Step of the /auth and /admin routes: an access token that is active right now (the whole
 // introspection check), issued to a first-party client for a user, with Tessera as its audience
-// (docs/accounts.md; docs/decisions.md: aud is checked where Tessera is the audience).
+// (docs/accounts.md; docs/decisions.md: aud is checked where Tessera is the audience). Sent as
+// Bearer, or with the DPoP scheme and a proof when it is DPoP-bound (RFC 9449 §7).
+import { bindingProblem, type DpopProofs } from '../../domain/tokens/dpop.js';
 import type { Introspection } from '../../domain/tokens/introspection.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, Next } from '../context.js';
+import { NO_TOKEN_CHALLENGE, presentedToken, resourceError, resourceProof, type TokenScheme } from '../dpop.js';
 
-const invalidToken = (description: string) =>
-  new OAuthError('invalid_token', description, {
-    headers: { 'WWW-Authenticate': `Bearer realm="tessera", error="invalid_token", error_description="${description}"` },
-  });
-
-export function requireUser(introspection: Introspection, issuer: string) {
+export function requireUser(introspection: Introspection, issuer: string, dpopProofs: DpopProofs) {
   return async function authenticateBearer(ctx: AppContext, next: Next) {
     const header = ctx.get('Authorization');
     if (!header) {
-      throw new OAuthError('invalid_token', 'a Bearer access token is required', { headers: { 'WWW-Authenticate': 'Bearer realm="tessera"' } });
+      throw new OAuthError('invalid_token', 'a Bearer or DPoP access token is required', { headers: { 'WWW-Authenticate': NO_TOKEN_CHALLENGE } });
     }
-    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-    if (!match) throw invalidToken('malformed Authorization header');
-    const active = await introspection.activeAccessToken(match[1]!);
+    const presented = presentedToken(header);
+    if (!presented) throw resourceError('invalid_token', 'malformed Authorization header', 'Bearer');
+    const scheme: TokenScheme = presented.scheme;
+    const invalidToken = (description: string) => resourceError('invalid_token', description, scheme);
+    const jkt = await resourceProof(ctx, dpopProofs, issuer, scheme, presented.token);
+    const active = await introspection.activeAccessToken(presented.token);
     if (!active) throw invalidToken('the access token is invalid, expired or revoked');
+    const unbound = bindingProblem(active.claims.cnf, jkt);
+    if (unbound !== undefined) throw resourceError('invalid_token', unbound, 'DPoP');
     const audiences = Array.isArray(active.claims.aud) ? active.claims.aud : [active.claims.aud];
     if (!audiences.includes(issuer)) throw invalidToken('the access token is not meant for Tessera');
     if (!active.client.firstParty) throw invalidToken('only tokens of first-party clients open this API');

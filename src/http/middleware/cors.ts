@@ -16,7 +16,8 @@ export function corsPolicy(allowed: readonly string[], appliesTo: (path: string)
     ctx.set('Access-Control-Allow-Credentials', 'true');
     if (ctx.method === 'OPTIONS' && ctx.get('Access-Control-Request-Method')) {
       ctx.set('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
-      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+      // DPoP: a browser app sends its proof in a header of that name (RFC 9449 §4.1).
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, DPoP');
       ctx.set('Access-Control-Max-Age', '600');
       ctx.status = 204;
       return true;

@@ -6,6 +6,7 @@ import type { ClientRegistry } from '../../domain/clients/client-registry.js';
 import type { AuthorizationFlow } from '../../domain/oidc/authorization-flow.js';
 import type { BrowserSessions } from '../../domain/oidc/browser-sessions.js';
 import { parseAuthorizationRequest, RedirectableError, redirectWith, UntrustedRequestError } from '../../domain/oidc/authorization-request.js';
+import type { PushedAuthorizations } from '../../domain/oidc/pushed-authorization.js';
 import { parseUiLocales } from '../../i18n/locale.js';
 import type { AppContext } from '../context.js';
 import { csrfSecret, sessionCookie } from '../pages/browser-cookies.js';
@@ -18,6 +19,7 @@ export interface AuthorizeDeps {
   clientRegistry: ClientRegistry;
   browserSessions: BrowserSessions;
   authorization: AuthorizationFlow;
+  pushedAuthorizations: PushedAuthorizations;
 }
 
 export function authorizeEndpoint(deps: AuthorizeDeps) {
@@ -26,7 +28,9 @@ export function authorizeEndpoint(deps: AuthorizeDeps) {
     const params = ctx.method === 'POST' ? ctx.state.form : (ctx.query as Record<string, string | string[] | undefined>);
     ctx.set('Cache-Control', 'no-store');
     try {
-      const { request, client } = await parseAuthorizationRequest(params, deps.clientRegistry);
+      // A request_uri (RFC 9126 §4) stands for the parameters its client pushed; the rest of the query is ignored.
+      const resolved = await deps.pushedAuthorizations.resolve(params);
+      const { request, client } = await parseAuthorizationRequest(resolved.params, deps.clientRegistry, { pushed: resolved.pushed });
       const browser = await deps.browserSessions.find(ctx.cookies.get(sessionCookie(config)));
       answerNext(ctx, deps, await deps.authorization.begin(request, client, browser, csrfSecret(ctx, config)));
     } catch (error) {

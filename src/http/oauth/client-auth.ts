@@ -1,5 +1,7 @@
-// Step of the token, introspection and revocation endpoints: who is calling. Credentials come in
-// the Basic header (RFC 6749 §2.3.1, each part form-urlencoded) or the body, never both.
+// Step of the token, introspection, revocation and PAR endpoints: who is calling. Credentials come
+// in the Basic header (RFC 6749 §2.3.1, each part form-urlencoded), the body, or as a
+// client_assertion in the body (RFC 7523 §2.2); never more than one (RFC 6749 §2.3).
+import { CLIENT_ASSERTION_TYPE } from '../../domain/clients/client-assertion.js';
 import { invalidClient, type ClientAuthenticator, type ClientCredentials } from '../../domain/clients/client-authentication.js';
 import type { Client } from '../../domain/clients/client.js';
 import { OAuthError } from '../../errors/oauth-error.js';
@@ -7,7 +9,7 @@ import type { AppContext } from '../context.js';
 import { formUrlDecode } from '../middleware/form-body.js';
 import { requestMeta } from '../request-meta.js';
 
-/** The client calling the token, introspection or revocation endpoint, authenticated. */
+/** The client calling the token, introspection, revocation or PAR endpoint, authenticated. */
 export function authenticateCaller(ctx: AppContext, authenticator: ClientAuthenticator, form: Readonly<Record<string, string>>, options: { allowPublic: boolean }): Promise<Client> {
   return authenticator.authenticate(() => {
     const credentials = readCredentials(ctx, form);
@@ -18,6 +20,13 @@ export function authenticateCaller(ctx: AppContext, authenticator: ClientAuthent
 
 function readCredentials(ctx: AppContext, form: Readonly<Record<string, string>>): ClientCredentials {
   const header = ctx.req.headers.authorization;
+  if (form.client_assertion !== undefined || form.client_assertion_type !== undefined) {
+    if (header !== undefined || form.client_secret !== undefined) {
+      throw new OAuthError('invalid_request', 'more than one client authentication method was used');
+    }
+    if (form.client_assertion_type !== CLIENT_ASSERTION_TYPE || !form.client_assertion) throw invalidClient('unsupported or incomplete client assertion');
+    return { method: 'private_key_jwt', clientId: form.client_id, assertion: form.client_assertion, endpointPath: ctx.path };
+  }
   if (header) {
     if (form.client_secret !== undefined) {
       throw new OAuthError('invalid_request', 'client credentials were sent in both the header and the body');

@@ -1,6 +1,8 @@
 // OpenID Connect Discovery 1.0 and RFC 8414 metadata: one precomputed body, served for both
 // well-known paths. Endpoint paths are ours to choose (README, Endpoints); clients read them from here.
 import type { Config } from '../../config/config.js';
+import { CLIENT_ASSERTION_ALGS } from '../../domain/clients/client.js';
+import { DPOP_ALGS } from '../../domain/tokens/dpop.js';
 import type { AppContext } from '../context.js';
 import { jsonDocument, sendDocument } from './document.js';
 
@@ -12,11 +14,14 @@ export const ENDPOINT_PATHS = {
   introspection: '/introspect',
   revocation: '/revoke',
   endSession: '/end-session',
+  pushedAuthorization: '/par',
 } as const;
 
 export function discoveryDocument(config: Config): Record<string, unknown> {
   const url = (path: string) => `${config.issuer}${path}`;
-  const authMethods = ['client_secret_basic', 'client_secret_post'];
+  const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+  // RFC 8414 §2: the algorithms of private_key_jwt assertions, wherever clients authenticate.
+  const authSigningAlgs = [...CLIENT_ASSERTION_ALGS];
   return {
     issuer: config.issuer,
     authorization_endpoint: url(ENDPOINT_PATHS.authorization),
@@ -32,8 +37,14 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: [...authMethods, 'none'],
+    token_endpoint_auth_signing_alg_values_supported: authSigningAlgs,
     introspection_endpoint_auth_methods_supported: authMethods,
+    introspection_endpoint_auth_signing_alg_values_supported: authSigningAlgs,
     revocation_endpoint_auth_methods_supported: authMethods,
+    revocation_endpoint_auth_signing_alg_values_supported: authSigningAlgs,
+    // RFC 9126 §5: a client may push its authorization request; per client it may have to.
+    pushed_authorization_request_endpoint: url(ENDPOINT_PATHS.pushedAuthorization),
+    require_pushed_authorization_requests: false,
     id_token_signing_alg_values_supported: ['ES256', 'RS256'],
     subject_types_supported: ['public'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'sid', 'amr', 'email', 'email_verified', 'name'],
@@ -41,6 +52,8 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
     authorization_response_iss_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    // RFC 9449 §5.1.
+    dpop_signing_alg_values_supported: [...DPOP_ALGS],
   };
 }
 

@@ -1,16 +1,25 @@
 // The token endpoint (RFC 6749 §3.2), as a short list of named steps: no-store → read the form →
-// grant type → authenticate the client → the client may use that grant → the grant.
+// grant type → authenticate the client → the client may use that grant → its DPoP proof, if any
+// (RFC 9449 §5) → the grant.
 import type { ClientAuthenticator } from '../../domain/clients/client-authentication.js';
 import type { Client, GrantType } from '../../domain/clients/client.js';
+import type { DpopProofs } from '../../domain/tokens/dpop.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext } from '../context.js';
+import { tokenRequestProof } from '../dpop.js';
 import { readForm } from '../middleware/form-body.js';
 import { setNoStore } from '../middleware/security-headers.js';
 import { requestMeta } from '../request-meta.js';
 import { authenticateCaller } from './client-auth.js';
 import type { Grant } from './grants/grant.js';
 
-export function tokenEndpoint(authenticator: ClientAuthenticator, grants: Partial<Record<GrantType, Grant>>, bodyLimit: number) {
+/** DPoP at the token endpoint: the checker, and the endpoint's URL as the issuer names it (`htu`). */
+export interface TokenEndpointDpop {
+  proofs: DpopProofs;
+  url: string;
+}
+
+export function tokenEndpoint(authenticator: ClientAuthenticator, grants: Partial<Record<GrantType, Grant>>, bodyLimit: number, dpop: TokenEndpointDpop) {
   function grantFor(form: Readonly<Record<string, string>>): [GrantType, Grant] {
     const grantType = form.grant_type;
     if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
@@ -33,6 +42,7 @@ export function tokenEndpoint(authenticator: ClientAuthenticator, grants: Partia
     const client = await authenticateCaller(ctx, authenticator, form, { allowPublic: true });
     ctx.state.client = client;
     checkGrantAllowed(client, grantType);
-    ctx.body = await grant({ client, form, meta: requestMeta(ctx) });
+    const proof = await tokenRequestProof(ctx, dpop.proofs, dpop.url, client.dpopBoundAccessTokens);
+    ctx.body = await grant({ client, form, meta: requestMeta(ctx), ...(proof === undefined ? {} : { dpop: proof }) });
   };
 }

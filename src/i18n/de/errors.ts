@@ -15,6 +15,7 @@ export const errors: typeof en = {
     invalid_token: 'Dieser Link ist nicht mehr gültig: Er wurde schon benutzt, ist abgelaufen oder wurde unvollständig kopiert.',
     insufficient_scope: 'Die Anwendung darf das nicht.',
     unsupported_token_type: 'Die Anwendung hat etwas angefragt, das wir nicht anbieten.',
+    invalid_dpop_proof: 'Die Anwendung konnte nicht nachweisen, dass sie ihren Schlüssel besitzt.',
     not_found: 'Das haben wir nicht gefunden. Vielleicht wurde es schon entfernt.',
     invalid_credentials: 'E-Mail-Adresse oder Passwort ist falsch.',
     email_not_verified: 'Bestätigen Sie zuerst Ihre E-Mail-Adresse über den Link in unserer E-Mail.',

@@ -17,6 +17,7 @@ export const errors: { code: Record<ErrorCode, string>; reason: Record<ErrorReas
     invalid_token: 'This link is not valid any more: it was used already, has expired, or was copied incompletely.',
     insufficient_scope: 'The application may not do this.',
     unsupported_token_type: 'The application asked for something we do not offer.',
+    invalid_dpop_proof: 'The application could not prove that it holds its key.',
     not_found: 'We could not find that. It may have been removed already.',
     invalid_credentials: 'The email or password is wrong.',
     email_not_verified: 'Verify your email address first: follow the link in the mail we sent you.',

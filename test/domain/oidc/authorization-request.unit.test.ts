@@ -31,6 +31,10 @@ const client = (overrides: Partial<Client> = {}): Client => ({
   firstParty: false,
   createdAt: 0,
   updatedAt: 0,
+  jwks: null,
+  jwksUri: null,
+  dpopBoundAccessTokens: false,
+  requirePushedAuthorizationRequests: false,
   ...overrides,
 });
 

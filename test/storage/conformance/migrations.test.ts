@@ -26,8 +26,8 @@ for (const dialect of DIALECTS) {
     const { db } = await openTestDatabase(t, dialect);
     t.deepEqual(await tableNames(db), [
       'account_mails', 'audit_log', 'authorization_codes', 'backup_codes', 'client_consents', 'clients', 'consents', 'interactions', 'lockouts',
-      'mail_tokens', 'mfa_challenges', 'outbox', 'password_history', 'rate_limits', 'refresh_tokens', 'revoked_tokens', 'served_issuer', 'sessions',
-      'signing_keys', 'sync_state', 'users',
+      'mail_tokens', 'mfa_challenges', 'outbox', 'password_history', 'pushed_requests', 'rate_limits', 'refresh_tokens', 'revoked_tokens', 'served_issuer', 'sessions',
+      'signing_keys', 'sync_state', 'used_jtis', 'users',
     ]);
   });
 

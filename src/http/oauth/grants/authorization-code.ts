@@ -5,8 +5,8 @@ import type { Metrics } from '../../../metrics/metrics.js';
 import type { Grant } from './grant.js';
 
 export function authorizationCodeGrant(flow: AuthorizationFlow, metrics: Metrics): Grant {
-  return async ({ client, form, meta }) => {
-    const tokens = await flow.redeemCode(client, form, meta);
+  return async ({ client, form, meta, dpop }) => {
+    const tokens = await flow.redeemCode(client, form, meta, dpop?.jkt);
     metrics.countTokenIssued('authorization_code', client.accessTokenAlg);
     return tokens;
   };

@@ -10,7 +10,7 @@ import type { Grant } from './grant.js';
 const USER_ONLY_SCOPES = new Set(['openid', 'offline_access']);
 
 export function clientCredentialsGrant(accessTokens: AccessTokens, issuer: string, metrics: Metrics): Grant {
-  return async ({ client, form }) => {
+  return async ({ client, form, dpop }) => {
     const scopes = grantedScopes(client, form.scope);
     const issued = await accessTokens.issue({
       alg: client.accessTokenAlg,
@@ -18,11 +18,12 @@ export function clientCredentialsGrant(accessTokens: AccessTokens, issuer: strin
       clientId: client.clientId,
       audience: client.audience ?? issuer,
       scopes,
+      ...(dpop === undefined ? {} : { dpopJkt: dpop.jkt }),
     });
     metrics.countTokenIssued('client_credentials', client.accessTokenAlg);
     return {
       access_token: issued.token,
-      token_type: 'Bearer',
+      token_type: dpop === undefined ? 'Bearer' : 'DPoP',
       expires_in: issued.expiresIn,
       ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
     };

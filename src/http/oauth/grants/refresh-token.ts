@@ -9,12 +9,12 @@ import type { Metrics } from '../../../metrics/metrics.js';
 import type { Grant } from './grant.js';
 
 export function refreshTokenGrant(sessions: Sessions, idTokens: IdTokens, metrics: Metrics): Grant {
-  return async ({ client, form, meta }) => {
+  return async ({ client, form, meta, dpop }) => {
     if (!form.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
     const scope = form.scope === undefined ? undefined : parseScope(form.scope);
     if (scope === undefined && form.scope !== undefined) throw new OAuthError('invalid_scope', 'the scope is malformed');
     // invalid_grant keeps its default 400 here (RFC 6749 §5.2); only the /auth API answers it with 401.
-    const { state, ...pair } = await sessions.refresh(form.refresh_token, client.clientId, scope, meta);
+    const { state, ...pair } = await sessions.refresh(form.refresh_token, client.clientId, scope, meta, dpop?.jkt);
     metrics.countTokenIssued('refresh_token', client.accessTokenAlg);
     if (!pair.scope.split(' ').includes('openid')) return pair;
     const idToken = await idTokens.issue({
