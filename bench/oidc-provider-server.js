@@ -8,7 +8,10 @@
 //   ES256-signed JWT, `resource=urn:bench:rs256` an RS256-signed one. A request without `resource`
 //   gets oidc-provider's default opaque token, which is what its introspection row uses, because
 //   oidc-provider does not introspect its own JWT access tokens;
-// - introspection and revocation on; the default in-memory adapter (no database at all).
+// - introspection and revocation on; the default in-memory adapter (no database at all);
+// - for the DPoP and private_key_jwt rows: DPoP on (no nonces, like Tessera) and a client bound to it
+//   (dpop_bound_access_tokens), and a private_key_jwt client whose public JWK Set comes from the
+//   runner in PEER_PKJWT_JWKS; both get ES256 JWT access tokens (`resource=urn:bench:es256`).
 //
 // Prints one line `oidc-provider listening on PORT` when ready. Exits when its stdin closes.
 import http from 'node:http';
@@ -22,7 +25,7 @@ const TTL = 15 * 60; // Tessera's ACCESS_TOKEN_TTL default
 
 const CLIENTS = PEER_CLIENTS;
 const RESOURCE_ALG = { 'urn:bench:es256': 'ES256', 'urn:bench:rs256': 'RS256' };
-const CLIENT_RESOURCE = { [CLIENTS.es256.id]: CLIENTS.es256.resource, [CLIENTS.rs256.id]: CLIENTS.rs256.resource };
+const CLIENT_RESOURCE = Object.fromEntries(Object.values(CLIENTS).map((c) => [c.id, c.resource]));
 
 async function signingJwk(alg, kid) {
   const options = alg === 'RS256' ? { modulusLength: 2048, extractable: true } : { extractable: true };
@@ -42,13 +45,25 @@ const client = ({ id, secret }) => ({
   scope: 'api:read',
 });
 
+const pkjwtJwks = process.env.PEER_PKJWT_JWKS ? JSON.parse(process.env.PEER_PKJWT_JWKS) : undefined;
+const clients = [
+  client(CLIENTS.es256),
+  client(CLIENTS.rs256),
+  { ...client(CLIENTS.dpop), dpop_bound_access_tokens: true },
+  ...(pkjwtJwks
+    ? [{ ...client(CLIENTS.pkjwt), client_secret: undefined, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: pkjwtJwks }]
+    : []),
+];
+
 const provider = new Provider(issuer, {
-  clients: [client(CLIENTS.es256), client(CLIENTS.rs256)],
+  clients,
   jwks,
   scopes: ['api:read'],
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    // oidc-provider's default, stated: proofs without server nonces, each jti once (in memory).
+    dPoP: { enabled: true, allowReplay: false },
     // Like Tessera: any authenticated confidential client may introspect any token of this issuer,
     // and a client revokes its own tokens (oidc-provider's default policy, stated so it does not warn).
     introspection: { enabled: true, allowedPolicy: async (ctx, caller) => caller.clientAuthMethod !== 'none' },

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { clientAssertions, dpopProofs, dpopTokenCheck, es256Key, jwkThumbprint } from './lib/client-proofs.js';
 import { runLoad } from './lib/load.js';
 import { PEER_CLIENTS } from './lib/peer-clients.js';
 import { coreMonitor, installCleanup, pinSelf, rssSampler, runPinned, stop, waitQuiet, waitReady } from './lib/procs.js';
@@ -46,7 +47,8 @@ const median = (values) => {
 
 /** One request before any load: a misconfigured row fails here, loudly, not as a fast "win". */
 async function preflight(label, target) {
-  const response = await fetch(target.url, { method: target.method ?? 'GET', headers: target.headers, body: target.body });
+  const request = target.setupRequest ? target.setupRequest({ headers: { ...target.headers }, body: target.body }) : target;
+  const response = await fetch(target.url, { method: target.method ?? 'GET', headers: request.headers, body: request.body });
   const body = await response.text();
   if (response.status !== 200 || !target.checkBody(body)) {
     throw new Error(`preflight of ${label} failed: ${target.method ?? 'GET'} ${target.url} → ${response.status} ${body.slice(0, 300)}`);
@@ -282,13 +284,18 @@ async function main() {
     log('\nstarting servers…');
     const httpHello = await startHelper('hello-http', 'hello-http.js');
     const koaHello = await startHelper('hello-koa', 'hello-koa.js');
-    const peer = await startHelper('oidc-provider', 'oidc-provider-server.js');
+    // The DPoP and private_key_jwt rows: one ES256 proof key and one ES256 client key, held here in
+    // the load generator; the servers get the client key's public half.
+    const dpopKey = es256Key();
+    const pkjwtKey = es256Key('bench-pkjwt-1');
+    const clientJwks = { keys: [pkjwtKey.publicJwk] };
+    const peer = await startHelper('oidc-provider', 'oidc-provider-server.js', { PEER_PKJWT_JWKS: JSON.stringify(clientJwks) });
     const ceiling = await startHelper('ceiling', 'ceiling-endpoints.js');
     await waitReady(ceiling.proc, `${ceiling.base}/`, { line: 'listening' });
     await waitReady(httpHello.proc, `${httpHello.base}/`, { line: 'listening' });
     await waitReady(koaHello.proc, `${koaHello.base}/`, { line: 'listening' });
     await waitReady(peer.proc, `${peer.base}/.well-known/openid-configuration`);
-    const tessera = await startTessera('tessera', 'warn');
+    const tessera = await startTessera('tessera', 'warn', { clientJwks });
     temps.push(tessera.dir);
     const info = wanted('token-es256') ? await startTessera('tessera-info', 'info') : undefined;
     if (info) temps.push(info.dir);
@@ -306,6 +313,19 @@ async function main() {
     const cAuth = basic('bench', 'bench-secret');
     const tokenTarget = (base, auth, body) => ({ url: `${base}/token`, method: 'POST', headers: { Authorization: auth, 'Content-Type': FORM }, body, checkBody: checks.token });
     const CC = 'grant_type=client_credentials&scope=api%3Aread';
+    // A fresh proof (DPoP) or assertion (private_key_jwt) for every request, made in autocannon's
+    // per-request hook (bench/lib/client-proofs.js): each has its own jti, which both servers
+    // accept only once. The answer must be a DPoP-bound token whose cnf.jkt is the proof key's.
+    const jkt = jwkThumbprint(dpopKey.publicJwk);
+    const dpopTokenTarget = (base, auth, body) => {
+      const proof = dpopProofs(dpopKey, 'POST', `${base}/token`);
+      return { ...tokenTarget(base, auth, body), checkBody: dpopTokenCheck(jkt), setupRequest: (req) => ({ ...req, headers: { ...req.headers, DPoP: proof() } }) };
+    };
+    const pkjwtTokenTarget = (base, clientId, body) => {
+      const assertion = clientAssertions(pkjwtKey, clientId, base);
+      const form = `${body}&client_id=${encodeURIComponent(clientId)}&client_assertion_type=${encodeURIComponent('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')}&client_assertion=`;
+      return { url: `${base}/token`, method: 'POST', headers: { 'Content-Type': FORM }, body: form, checkBody: checks.token, setupRequest: (req) => ({ ...req, body: `${form}${assertion()}` }) };
+    };
     const loginBody = JSON.stringify({ email: 'bench@example.com', password: 'bench passphrase 123' });
     const loginTarget = (extra) => tTarget({ url: `${T}/auth/login`, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: loginBody, ...extra });
 
@@ -314,6 +334,8 @@ async function main() {
     const jwks = { row: 'jwks', title: 'JWKS' };
     const es256 = { row: 'token-es256', title: 'token (client_credentials, ES256 JWT)' };
     const rs256 = { row: 'token-rs256', title: 'token (client_credentials, RS256 JWT)' };
+    const dpop = { row: 'token-dpop', title: 'token (client_credentials, DPoP proof ES256, ES256 JWT)' };
+    const pkjwt = { row: 'token-pkjwt', title: 'token (client_credentials, private_key_jwt ES256, ES256 JWT)' };
     const introspection = { row: 'introspection', title: 'introspection of a valid token' };
     /** Introspection of a token fetched from `tokenUrl` (client_credentials) just before the row. */
     const introspectTarget = (url, auth, tokenUrl) => ({
@@ -358,6 +380,20 @@ async function main() {
           tTarget({ ...rs256, ...tokenTarget(T, tAuth.rs256, CC) }),
           pTarget({ ...rs256, ...tokenTarget(P, pAuth.rs256, `${CC}&resource=${encodeURIComponent(PEER_CLIENTS.rs256.resource)}`) }),
           cTarget({ ...rs256, ...tokenTarget(C, cAuth, CC), url: `${C}/token?alg=RS256` }),
+        ].filter((t) => wanted(t.row)),
+      },
+      {
+        title: dpop.title,
+        targets: [
+          tTarget({ ...dpop, ...dpopTokenTarget(T, basic(tessera.clients.dpop.client_id, tessera.clients.dpop.client_secret), CC) }),
+          pTarget({ ...dpop, ...dpopTokenTarget(P, basic(PEER_CLIENTS.dpop.id, PEER_CLIENTS.dpop.secret), `${CC}&resource=${encodeURIComponent(PEER_CLIENTS.dpop.resource)}`) }),
+        ].filter((t) => wanted(t.row)),
+      },
+      {
+        title: pkjwt.title,
+        targets: [
+          tTarget({ ...pkjwt, ...pkjwtTokenTarget(T, tessera.clients.pkjwt.client_id, CC) }),
+          pTarget({ ...pkjwt, ...pkjwtTokenTarget(P, PEER_CLIENTS.pkjwt.id, `${CC}&resource=${encodeURIComponent(PEER_CLIENTS.pkjwt.resource)}`) }),
         ].filter((t) => wanted(t.row)),
       },
       {

@@ -40,6 +40,9 @@ export function percentile(sorted, p) {
  * @param {number} o.connections
  * @param {number} o.duration seconds
  * @param {(body: string) => boolean} o.checkBody  the body of a good answer
+ * @param {(req: {headers: Record<string,string>, body?: string}) => object} [o.setupRequest]  for
+ *   requests that must differ each time (a fresh DPoP proof or client assertion): called
+ *   synchronously before every request is written, returns the request to send
  * @param {number[]} [o.okStatuses]  statuses that count as answers (default [200]); any other is an error
  * @param {number} [o.serverPid]  to measure the server's CPU use during the run
  * @param {{loader: number, server: number}} [o.cores]  to measure what other processes took of both cores
@@ -64,6 +67,9 @@ export function runLoad(o) {
         body: o.body,
         connections: o.connections,
         duration: o.duration,
+        // autocannon rebuilds a request with a setupRequest hook before each send; without one it
+        // sends the same bytes every time.
+        ...(o.setupRequest ? { requests: [{ setupRequest: (req) => o.setupRequest(req) }] } : {}),
         pipelining: 1,
         timeout: 10,
         // Failed body checks are counted by autocannon as "mismatches".

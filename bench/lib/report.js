@@ -192,6 +192,12 @@ export function writeResults({ repo, outDir, name, started, finished, build, pla
       '(`resource=urn:bench:es256` → ES256, `resource=urn:bench:rs256` → RS256), introspection and revocation on. oidc-provider cannot introspect its own JWT access tokens, so its introspection row introspects an opaque token (a token request without `resource`), a lookup in its in-memory store. ' +
       'Tessera introspects an ES256 JWT: signature check plus a revocation-list read in SQLite and a client lookup. Tessera\'s JWKS holds 4 keys (active and next, per algorithm); oidc-provider\'s holds 2.',
   );
+  if (results.some((r) => r.row === 'token-dpop' || r.row === 'token-pkjwt')) {
+    notes.push(
+      'DPoP and private_key_jwt rows: client_credentials with an ES256 JWT access token on both servers (oidc-provider: `resource=urn:bench:es256`). DPoP: a client registered as DPoP-bound (`--dpop-bound`; oidc-provider: `dpop_bound_access_tokens`), Basic auth, and a fresh DPoP proof (ES256) in every request; the answer must say `"token_type":"DPoP"` and its access token must carry `cnf.jkt`, the thumbprint of the proof key. private_key_jwt: a client that authenticates with a fresh client assertion (ES256, `aud` the issuer, 60 s) in every request, and no secret. ' +
+        'Every proof and assertion has its own `jti` and the current `iat`, and both servers accept each `jti` only once (Tessera records it in SQLite, oidc-provider in its memory). They are made in the load generator before each request (node:crypto\'s synchronous ES256 signature), which costs it the same for both servers.',
+    );
+  }
   if (results.some((r) => r.server === CEILING)) {
     notes.push(
       `"${CEILING}" (bench/ceiling-endpoints.js) is the ceiling of the token and introspection rows: bare node:http doing only what those endpoints cannot avoid (read the form body, SHA-256 the Basic secret; sign one JWT with node:crypto; or look up an already verified token and read the revocation list in SQLite), with no framework, routing, validation, error handling, headers beyond Content-Type and Cache-Control, metrics or logging. ` +

@@ -1,7 +1,7 @@
 // The servers of the bench and how to start them: Tessera from its build, the oidc-provider peer, the
 // bare hello servers. Each is pinned to SERVER_CORE; everything listens on 127.0.0.1 only.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,19 +24,21 @@ export function baseEnv(extra) {
   return env;
 }
 
-/** One of the bench's own servers (hello-http.js, hello-koa.js, oidc-provider-server.js). */
-export async function startHelper(name, script) {
+/** One of the bench's own servers (hello-http.js, hello-koa.js, oidc-provider-server.js); `env` is added to its environment. */
+export async function startHelper(name, script, env = {}) {
   const port = await freePort();
-  const proc = spawnPinned(name, SERVER_CORE, [path.join(benchDir, script)], { cwd: repo, env: baseEnv({ PORT: String(port) }) });
+  const proc = spawnPinned(name, SERVER_CORE, [path.join(benchDir, script)], { cwd: repo, env: baseEnv({ ...env, PORT: String(port) }) });
   return { proc, port, base: `http://${HOST}:${port}` };
 }
 
 /**
  * Tessera from dist/src/main.js in a fresh temporary directory (its own SQLite file and keys), with
  * the sign-in limits off, two clients (ES256 and RS256 access tokens, scope api:read) and one
- * verified user. `nodeArgs` go before the script (for instance --cpu-prof).
+ * verified user; for the DPoP and private_key_jwt rows also a `--dpop-bound` client and, given
+ * `clientJwks` (the public JWK Set of the bench's client key), a private_key_jwt client, both with
+ * ES256 access tokens. `nodeArgs` go before the script (for instance --cpu-prof).
  */
-export async function startTessera(name, logLevel, { nodeArgs = [] } = {}) {
+export async function startTessera(name, logLevel, { nodeArgs = [], clientJwks } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   registerTempDir(dir);
   const port = await freePort();
@@ -63,9 +65,15 @@ export async function startTessera(name, logLevel, { nodeArgs = [] } = {}) {
   const cli = (...args) => JSON.parse(execFileSync(process.execPath, [path.join(repo, 'bin/tessera.js'), ...args, '--json'], { cwd: dir, env, encoding: 'utf8' }));
   const es256 = cli('clients', 'create', '--name', 'bench', '--scope', 'api:read');
   const rs256 = cli('clients', 'create', '--name', 'bench-rs256', '--scope', 'api:read', '--access-token-alg', 'RS256');
+  const dpop = cli('clients', 'create', '--name', 'bench-dpop', '--scope', 'api:read', '--dpop-bound');
+  let pkjwt;
+  if (clientJwks) {
+    writeFileSync(path.join(dir, 'bench-pkjwt.jwks.json'), JSON.stringify(clientJwks));
+    pkjwt = cli('clients', 'create', '--name', 'bench-pkjwt', '--scope', 'api:read', '--auth-method', 'private_key_jwt', '--jwks', 'bench-pkjwt.jwks.json');
+  }
   cli('users', 'create', '--email', 'bench@example.com', '--password', 'bench passphrase 123', '--verified');
   await sleep(1500); // the server polls for client changes every second
-  return { proc, port, base, dir, clients: { es256, rs256 } };
+  return { proc, port, base, dir, clients: { es256, rs256, dpop, pkjwt } };
 }
 
 // Checks: a fast error never counts as a win.
