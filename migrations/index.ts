@@ -9,6 +9,10 @@ import * as interopFixes from './2026-11-24-001-interop-fixes.js';
 import * as servedIssuer from './2026-11-24-002-served-issuer.js';
 import * as clientProofs from './2026-11-24-003-client-proofs.js';
 import * as dpop from './2026-11-24-004-dpop.js';
+import * as passkeys from './2026-11-24-005-passkeys.js';
+import * as upstreams from './2026-11-24-006-upstreams.js';
+import * as exchangeAndBackchannel from './2026-11-24-007-exchange-and-backchannel.js';
+import * as deviceCodes from './2026-11-24-008-device-codes.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21-001-token-service': tokenService,
@@ -19,4 +23,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-002-served-issuer': servedIssuer,
   '2026-11-24-003-client-proofs': clientProofs,
   '2026-11-24-004-dpop': dpop,
+  '2026-11-24-005-passkeys': passkeys,
+  '2026-11-24-006-upstreams': upstreams,
+  '2026-11-24-007-exchange-and-backchannel': exchangeAndBackchannel,
+  '2026-11-24-008-device-codes': deviceCodes,
 };

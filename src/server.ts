@@ -121,6 +121,7 @@ export async function startServer(given: Config, options: StartOptions): Promise
   scheduler.start();
   services.clientRegistry.start();
   services.outbox.start();
+  services.backchannelLogout.start();
   preloadCommonPasswords();
   await services.hasher.warm();
   const stopCleanup = startCleanup(db, clock, log);
@@ -138,6 +139,7 @@ export async function startServer(given: Config, options: StartOptions): Promise
       // The metrics port is taken (or its host is wrong): stop what was started, and report it.
       await scheduler.stop();
       await services.outbox.stop();
+      await services.backchannelLogout.stop();
       services.clientRegistry.stop();
       stopCleanup();
       await db.destroy();
@@ -158,6 +160,7 @@ export async function startServer(given: Config, options: StartOptions): Promise
       clearTimeout(timer);
       await scheduler.stop();
       await services.outbox.stop();
+      await services.backchannelLogout.stop();
       services.clientRegistry.stop();
       stopCleanup();
       await db.destroy();

@@ -23,22 +23,30 @@ import { ClientKeySets } from './domain/clients/client-key-sets.js';
 import { ClientRegistry } from './domain/clients/client-registry.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { ConsentService } from './domain/consents/consent-service.js';
+import { DeviceAuthorizations } from './domain/devices/device-authorizations.js';
 import { noDomainEvents, type DomainEvents } from './domain/events.js';
 import { Readiness } from './domain/health/readiness.js';
 import { KeyAdmin } from './domain/keys/key-admin.js';
 import { MfaService } from './domain/mfa/mfa-service.js';
+import { PasskeyService } from './domain/passkeys/passkey-service.js';
 import { AuthorizationFlow } from './domain/oidc/authorization-flow.js';
 import { BrowserSessions } from './domain/oidc/browser-sessions.js';
 import { PushedAuthorizations } from './domain/oidc/pushed-authorization.js';
 import { IdTokens } from './domain/tokens/id-tokens.js';
 import { Sessions } from './domain/sessions/sessions.js';
 import { SignOutService } from './domain/sessions/sign-out.js';
+import { BackchannelLogoutWorker } from './domain/sessions/backchannel-logout.js';
+import { LogoutTokens } from './domain/tokens/logout-tokens.js';
+import { TokenExchange } from './domain/tokens/token-exchange.js';
 import { AccessTokens } from './domain/tokens/access-tokens.js';
 import { Introspection } from './domain/tokens/introspection.js';
 import { ReplayGuard } from './domain/tokens/replay-guard.js';
 import { DpopProofs } from './domain/tokens/dpop.js';
 import { Revocation } from './domain/tokens/revocation.js';
 import { UserInfo } from './domain/tokens/userinfo.js';
+import { UpstreamAdmin } from './domain/upstreams/upstream-admin.js';
+import { UpstreamClients } from './domain/upstreams/upstream-client.js';
+import { UpstreamSignIn } from './domain/upstreams/upstream-sign-in.js';
 import { ENDPOINT_PATHS } from './http/oauth/discovery.js';
 import { enqueueMail, noOutboxEvents, OutboxWorker, type OutboxEvents } from './mail/outbox.js';
 import { createTransport } from './mail/transport.js';
@@ -59,20 +67,28 @@ export interface Services {
   replayGuard: ReplayGuard;
   /** RFC 9126 pushed authorization requests. */
   pushedAuthorizations: PushedAuthorizations;
+  /** RFC 8628 device authorization (domain/devices/device-authorizations.ts). */
+  devices: DeviceAuthorizations;
   /** DPoP proofs (RFC 9449 §4.3), at the token endpoint and the resources (domain/tokens/dpop.ts). */
   dpopProofs: DpopProofs;
   accessTokens: AccessTokens;
   introspection: Introspection;
+  /** RFC 8693 token exchange (docs/delegation.md). */
+  tokenExchange: TokenExchange;
   revocation: Revocation;
   sessions: Sessions;
   hasher: PasswordHasher;
   outbox: OutboxWorker;
+  /** Delivers back-channel logout tokens (OIDC Back-Channel Logout 1.0; domain/sessions/backchannel-logout.ts). */
+  backchannelLogout: BackchannelLogoutWorker;
   registration: RegistrationService;
   signIn: SignInService;
   passwords: PasswordService;
   profile: ProfileService;
   users: UserAdminService;
   mfa: MfaService;
+  /** Passkeys (WebAuthn; docs/passkeys.md). */
+  passkeys: PasskeyService;
   idTokens: IdTokens;
   browserSessions: BrowserSessions;
   authorization: AuthorizationFlow;
@@ -82,6 +98,9 @@ export interface Services {
   auditLog: AuditQuery;
   userInfo: UserInfo;
   readiness: Readiness;
+  /** Upstream identity providers: the registry (`tessera upstreams`, /admin/upstreams) and signing in through them. */
+  upstreams: UpstreamAdmin;
+  upstreamSignIn: UpstreamSignIn;
 }
 
 /** What a process brings to its services: its signing keys, and whom to tell when it changes them. */
@@ -130,7 +149,9 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   const clientRegistry = new ClientRegistry(db, log);
   const replayGuard = new ReplayGuard(db, clock);
   const accessTokens = new AccessTokens(config.issuer, config.accessTokenTtl, keys.keystore, clock);
-  const sessions = new Sessions(db, config, accessTokens, (clientId) => clientRegistry.find(clientId), clock, events);
+  // Started by the server (server.ts), woken after every commit that ended sessions.
+  const backchannelLogout = new BackchannelLogoutWorker(db, (clientId) => clientRegistry.find(clientId), new LogoutTokens(config.issuer, keys.keystore, clock), clock, log);
+  const sessions = new Sessions(db, config, accessTokens, (clientId) => clientRegistry.find(clientId), clock, events, backchannelLogout);
   const hasher = new PasswordHasher();
   const outbox = new OutboxWorker(db, createTransport(config), config.mailFrom, clock, log, events);
 
@@ -157,10 +178,12 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
   const registration = new RegistrationService(deps);
   const signIn = new SignInService(deps);
   const mfa = new MfaService(deps, keys.sealer, config.totpIssuer, signIn);
+  const passkeys = new PasskeyService(deps, signIn, log);
   const idTokens = new IdTokens(config.issuer, config.idTokenTtl, keys.keystore, clock);
   const browserSessions = new BrowserSessions(db, config, clock, signIn, mfa);
   const introspection = new Introspection(db, config.issuer, accessTokens, clientRegistry, sessions, clock, new RevocationList(db, wiring.readNow));
-  const authorization = new AuthorizationFlow({ db, config, clock, clients: clientRegistry, sessions, browserSessions, idTokens, signIn, mfa, events });
+  const authorization = new AuthorizationFlow({ db, config, clock, clients: clientRegistry, sessions, browserSessions, idTokens, signIn, mfa, passkeys, events });
+  const upstreamClients = new UpstreamClients(keys.sealer, () => clock.now(), log);
   return {
     config,
     clock,
@@ -177,27 +200,33 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     clients: new ClientService(db, clock, () => clientRegistry.refresh()),
     replayGuard,
     pushedAuthorizations: new PushedAuthorizations(db, clientRegistry, clock),
+    devices: new DeviceAuthorizations({ db, config, clock, clients: clientRegistry, sessions, idTokens, rateLimiter }),
     dpopProofs: new DpopProofs(replayGuard, clock),
     accessTokens,
     introspection,
+    tokenExchange: new TokenExchange(db, introspection, accessTokens, clock),
     revocation: new Revocation(db, accessTokens, sessions, clock),
     sessions,
     hasher,
     outbox,
+    backchannelLogout,
     registration,
     signIn,
     passwords: new PasswordService(deps, signIn, browserSessions),
     profile: new ProfileService(deps, registration, signIn),
     users: new UserAdminService(deps),
     mfa,
+    passkeys,
     idTokens,
     browserSessions,
     authorization,
     signOut: new SignOutService(db, sessions, browserSessions, clock),
-    consents: new ConsentService(db, clock, (clientId) => clientRegistry.find(clientId)),
+    consents: new ConsentService(db, clock, (clientId) => clientRegistry.find(clientId), () => sessions.sessionsEnded()),
     keyAdmin: new KeyAdmin(db, keys.lifecycle, keys.sealer, clock, keysChanged),
     auditLog: new AuditQuery(db),
     userInfo: new UserInfo(db, config.issuer, introspection),
     readiness: new Readiness(db, keys.keystore, clock),
+    upstreams: new UpstreamAdmin(db, keys.sealer, clock, (name) => upstreamClients.forget(name)),
+    upstreamSignIn: new UpstreamSignIn({ db, config, clock, clients: upstreamClients, authorization, signIn, mfa }),
   };
 }

@@ -35,10 +35,20 @@ export type AuditEvent =
   | 'mfa.backup_code_used'
   | 'mfa.backup_codes_regenerated'
   | 'mfa.reset'
+  | 'passkey.added'
+  | 'passkey.renamed'
+  | 'passkey.used'
+  | 'passkey.removed'
+  | 'passkey.clone_suspected'
   | 'user.consent_given'
   | 'user.consent_revoked'
+  | 'device.approved'
+  | 'device.denied'
   | 'session.ended'
   | 'refresh.reuse_detected'
+  | 'token.exchanged'
+  | 'backchannel_logout.delivered'
+  | 'backchannel_logout.abandoned'
   | 'client.created'
   | 'client.deleted'
   | 'client.secret_rotated'
@@ -50,7 +60,15 @@ export type AuditEvent =
   | 'key.retired'
   | 'key.deleted'
   | 'key.revoked'
-  | 'key.rekeyed';
+  | 'key.rekeyed'
+  // Upstream identity providers (docs/upstreams.md): registry changes, and identities linked,
+  // unlinked and used to sign in (with the upstream's name and `sub`).
+  | 'upstream.created'
+  | 'upstream.updated'
+  | 'upstream.deleted'
+  | 'upstream.linked'
+  | 'upstream.unlinked'
+  | 'upstream.authenticated';
 
 /** Where a request came from; the CLI passes `{ ip: null, userAgent: 'tessera-cli' }`. */
 export interface RequestMeta {

@@ -8,6 +8,7 @@ import { OAuthError } from '../errors/oauth-error.js';
 import { CLI_ACTOR } from '../audit/audit-log.js';
 import type { ClientChanges } from '../domain/clients/client-service.js';
 import { isKeyAlg, KEY_ALGS } from '../domain/keys/key-admin.js';
+import { upstreamView } from '../domain/upstreams/upstream.js';
 import type { CliContext } from './context.js';
 import { readStdinLine } from './stdin.js';
 
@@ -53,6 +54,8 @@ const CLIENT_FLAGS: Options = {
   'no-dpop-bound': { type: 'boolean' },
   'require-par': { type: 'boolean' },
   'no-require-par': { type: 'boolean' },
+  'exchange-audiences': { type: 'string' },
+  'backchannel-logout-uri': { type: 'string' },
 };
 
 /** `--jwks FILE`: the client's public JWK Set, read from a file (keys do not fit on a command line). */
@@ -94,6 +97,8 @@ function clientChanges(values: Record<string, string | boolean | undefined>): Cl
     jwksUri: values['jwks-uri'] as string | undefined,
     dpopBound: toggle(values, 'dpop-bound'),
     requirePar: toggle(values, 'require-par'),
+    exchangeAudiences: list(values['exchange-audiences'] as string | undefined),
+    backchannelLogoutUri: values['backchannel-logout-uri'] as string | undefined,
   };
 }
 
@@ -231,9 +236,63 @@ const userCommands: Record<string, Command> = {
   },
   async 'reset-2fa'(context, args) {
     const { positionals } = parse(args, {}, 1);
-    const { mfa, users } = await userServices(context);
+    const { mfa, passkeys, users } = await userServices(context);
     await mfa.adminReset(positionals[0]!, CLI_ACTOR);
+    // The person lost their devices: their passkeys go with the TOTP secret (docs/passkeys.md).
+    await passkeys.adminRemoveAll(positionals[0]!, CLI_ACTOR);
     return users.get(positionals[0]!);
+  },
+};
+
+/** Upstream identity providers (docs/upstreams.md): the secret goes in, and is never printed again. */
+const upstreamCommands: Record<string, Command> = {
+  async add(context, args) {
+    const { values } = parse(args, {
+      name: { type: 'string' },
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      'client-secret-stdin': { type: 'boolean' },
+      'display-name': { type: 'string' },
+      scope: { type: 'string' },
+      preset: { type: 'string' },
+    });
+    if (values['client-secret'] !== undefined && values['client-secret-stdin'] === true) throw new UsageError('give --client-secret or --client-secret-stdin, not both');
+    if (values.name === undefined || values['client-id'] === undefined || (values['client-secret'] === undefined && values['client-secret-stdin'] !== true)) {
+      throw new UsageError('--name, --client-id and --client-secret (or --client-secret-stdin) are required');
+    }
+    if (values.issuer === undefined && values.preset === undefined) throw new UsageError('--issuer is required (a --preset may fill it in)');
+    const clientSecret = values['client-secret-stdin'] === true ? await passwordFromStdin() : (values['client-secret'] as string);
+    const { upstreams } = await userServices(context);
+    const upstream = await upstreams.add(
+      {
+        name: values.name as string,
+        issuer: values.issuer as string | undefined,
+        clientId: values['client-id'] as string,
+        clientSecret,
+        displayName: values['display-name'] as string | undefined,
+        scope: values.scope as string | undefined,
+        preset: values.preset as string | undefined,
+      },
+      context.actor,
+    );
+    return upstreamView(upstream, context.config.issuer);
+  },
+  async list(context, args) {
+    parse(args, {});
+    const { upstreams } = await userServices(context);
+    return (await upstreams.list()).map((upstream) => upstreamView(upstream, context.config.issuer));
+  },
+  async show(context, args) {
+    const { positionals } = parse(args, {}, 1);
+    const { upstreams } = await userServices(context);
+    return upstreamView(await upstreams.get(positionals[0]!), context.config.issuer);
+  },
+  /** Its button and callback go at once; the local accounts stay (docs/upstreams.md). */
+  async delete(context, args) {
+    const { positionals } = parse(args, {}, 1);
+    const { upstreams } = await userServices(context);
+    return upstreamView(await upstreams.delete(positionals[0]!, context.actor), context.config.issuer);
   },
 };
 
@@ -241,6 +300,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
   clients: clientCommands,
   keys: keyCommands,
   users: userCommands,
+  upstreams: upstreamCommands,
 };
 
 export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
@@ -252,11 +312,17 @@ export const USAGE = `usage: tessera GROUP COMMAND [flags] [--json]
                          [--jwks FILE | --jwks-uri URL]   (with private_key_jwt: the client's public keys)
                          [--access-token-alg ES256|RS256] [--id-token-alg ES256|RS256]
                          [--audience A] [--first-party] [--dpop-bound] [--require-par]
+                         [--exchange-audiences a,b]   (with the token exchange grant: RFC 8693)
+                         [--backchannel-logout-uri URL]   ('' clears it)
   tessera clients update ID [any flag of clients create] [--no-dpop-bound] [--no-require-par]
   tessera clients list | show ID | delete ID | rotate-secret ID
   tessera users create --email E (--password P | --password-stdin) [--name N] [--role user|admin|enterprise_admin] [--verified]
   tessera users list [--role R] | show ID|EMAIL | delete ID
   tessera users set-role ID ROLE | disable ID | enable ID | unlock ID | reset-2fa ID
+  tessera upstreams add --name N (--issuer URL | --preset google|microsoft|github) --client-id ID
+                        (--client-secret S | --client-secret-stdin) [--display-name "Company SSO"]
+                        [--scope "openid email profile"] [--preset google|microsoft|github]
+  tessera upstreams list | show NAME | delete NAME
   tessera keys list
   tessera keys rotate [--alg ES256|RS256] [--force]
   tessera keys revoke KID

@@ -24,8 +24,8 @@ export interface CliContext {
   clients: ClientService;
   /** Key administration; opens the signing keys (and so needs the KEK) on first use. */
   keys(): Promise<KeyAdmin>;
-  /** The account services (users, 2FA); they open the signing keys too, on first use. */
-  accounts(): Promise<Pick<Services, 'users' | 'mfa'>>;
+  /** The account services (users, 2FA, upstream providers); they open the signing keys too, on first use. */
+  accounts(): Promise<Pick<Services, 'users' | 'mfa' | 'upstreams' | 'passkeys'>>;
   /** Waits for the audit writes of key events, then closes the database. */
   close(): Promise<void>;
 }

@@ -32,6 +32,8 @@ export interface Config {
   readonly rateLimitPerAccount: number;
   /** Verification and reset mails per account per hour (docs/accounts.md; 0 = off). */
   readonly mailLimitPerAccount: number;
+  /** Seconds a device code and its user code live (RFC 8628 §3.2 `expires_in`; docs/devices.md). */
+  readonly deviceCodeTtl: number;
   /** Bytes. */
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
@@ -54,6 +56,11 @@ export interface Config {
   readonly brandLogo: { path: string; type: 'image/svg+xml' | 'image/png' } | undefined;
   /** The issuer name authenticator apps show next to a TOTP entry. */
   readonly totpIssuer: string;
+  /**
+   * The WebAuthn relying-party id of passkeys (docs/passkeys.md): the issuer's host or a
+   * registrable suffix of it. Passkeys are bound to it: changing it orphans them.
+   */
+  readonly webauthnRpId: string;
   /** Things an operator should hear about at start-up, though they are allowed. */
   readonly warnings: readonly string[];
 }
@@ -94,10 +101,11 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const issuer = read.issuer('ISSUER', `http://localhost:${port}`);
   const config: Config = {
     port,
     host: read.string('HOST', '0.0.0.0'),
-    issuer: read.issuer('ISSUER', `http://localhost:${port}`),
+    issuer,
     databaseUrl: read.databaseUrl('DATABASE_URL', 'sqlite:data/tessera.db'),
     databaseStartupTimeout: read.duration('DATABASE_STARTUP_TIMEOUT', '60s', 1),
     keysDir: read.string('KEYS_DIR', 'keys'),
@@ -114,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerIp: read.integer('RATE_LIMIT_PER_IP', 30, 0, 1_000_000),
     rateLimitPerAccount: read.integer('RATE_LIMIT_PER_ACCOUNT', 10, 0, 1_000_000),
     mailLimitPerAccount: read.integer('MAIL_LIMIT_PER_ACCOUNT', 3, 0, 1000),
+    deviceCodeTtl: read.duration('DEVICE_CODE_TTL', '10m', 1),
     bodyLimit: read.bytes('BODY_LIMIT', '100kb'),
     trustProxy: read.boolean('TRUST_PROXY', false),
     consentVersion: read.string('CONSENT_VERSION', '1'),
@@ -129,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     brandAccent: read.colour('BRAND_ACCENT'),
     brandLogo: read.logo('BRAND_LOGO'),
     totpIssuer: read.string('TOTP_ISSUER', 'Tessera'),
+    webauthnRpId: read.rpId('WEBAUTHN_RP_ID', issuer),
     warnings,
   };
   return Object.freeze(config);
@@ -264,6 +274,21 @@ class EnvReader {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(name, 'must be an http(s) URL');
     if (url.search || url.hash || text.includes('#')) throw new ConfigError(name, 'must not have a query or fragment');
     return text.replace(/\/+$/, '');
+  }
+
+  /**
+   * WebAuthn §5.1.2 (RP id): the issuer's host or a registrable domain suffix of it (HTML,
+   * "is a registrable domain suffix of or is equal to"). Without a public suffix list, a single
+   * label other than `localhost` (a top-level domain) and an IP address are refused.
+   */
+  rpId(name: string, issuer: string): string {
+    const host = new URL(issuer).hostname.toLowerCase();
+    const text = this.raw(name)?.toLowerCase();
+    if (text === undefined) return host;
+    const ip = /^\d{1,3}(\.\d{1,3}){3}$/.test(text) || text.includes(':') || text.startsWith('[');
+    const valid = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(text) && !ip && (text.includes('.') || text === 'localhost');
+    if (!valid || (host !== text && !host.endsWith(`.${text}`))) throw new ConfigError(name, `"${text}" is not the host of ISSUER (${host}) or a registrable domain it belongs to`);
+    return text;
   }
 
   databaseUrl(name: string, fallback: string): string {

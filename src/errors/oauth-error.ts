@@ -27,6 +27,12 @@ export type ErrorCode =
   | 'unsupported_token_type'
   // RFC 9449 §5 and §7.1: a DPoP proof that is missing where required, malformed or wrong
   | 'invalid_dpop_proof'
+  // RFC 8693 §2.2.2: token exchange for an audience the client may not ask for
+  | 'invalid_target'
+  // RFC 8628 §3.5: a device code polled before the person decided, too often, or too late
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
   // Tessera's own (docs/accounts.md)
   | 'not_found'
   | 'invalid_credentials'
@@ -38,6 +44,8 @@ export type ErrorCode =
   | 'invalid_origin'
   | 'insufficient_role'
   | 'conflict'
+  /** A passkey's answer (WebAuthn assertion or attestation) that is not accepted (docs/passkeys.md). */
+  | 'invalid_passkey'
   // The hosted sign-in pages' pending request (interaction); shown on a page, never sent as JSON.
   /** Unknown, expired, or ended (after too many wrong codes): the user must start again. */
   | 'interaction_expired'
@@ -46,7 +54,20 @@ export type ErrorCode =
   /** The sign-in is not at the step the form is for. */
   | 'interaction_state'
   /** The application the sign-in is for has been deleted since. */
-  | 'interaction_client_gone';
+  | 'interaction_client_gone'
+  // Signing in through an upstream identity provider (docs/upstreams.md); shown on a page.
+  /** No upstream of that name (never registered, or deleted). */
+  | 'upstream_not_found'
+  /** The upstream did not answer in time, or answered what is not OpenID Connect / OAuth. */
+  | 'upstream_unavailable'
+  /** The upstream sent the person back with an error (they cancelled, or it refused). */
+  | 'upstream_error'
+  /** The upstream's answer failed a check: its ID token (signature, iss, aud, nonce, exp, azp), the code. */
+  | 'upstream_invalid_response'
+  /** A callback without a pending request for this browser: a wrong, replayed or expired state. */
+  | 'upstream_state'
+  /** The upstream gave no email address, or one it has not verified: no account is made from it. */
+  | 'upstream_email_unverified';
 
 /**
  * Why a request was refused, finer than its code, for the pages to say in the reader's language
@@ -66,7 +87,23 @@ export type ErrorReason =
   | 'current_password_required'
   | 'account_disabled'
   | 'mfa_setup_not_started'
-  | 'mfa_off';
+  | 'mfa_off'
+  /** Unlinking would leave the account without any way to sign in (docs/upstreams.md). */
+  | 'last_sign_in_method'
+  /** That person of the upstream is linked to another local account already. */
+  | 'identity_linked_elsewhere'
+  /** The account is linked to another person of the same upstream already. */
+  | 'upstream_already_linked'
+  | 'passkey_already_registered'
+  | 'passkey_ceremony_expired'
+  | 'passkey_unverified'
+  | 'passkey_clone_suspected'
+  | 'passkey_name_invalid'
+  /** The browser's ceremony was cancelled, timed out or found no passkey (WebAuthn NotAllowedError). */
+  | 'passkey_cancelled'
+  | 'passkey_needs_javascript'
+  /** RFC 8628 §3.3: a user code that is unknown, expired or already used. */
+  | 'user_code_invalid';
 
 export type StatusTable = Partial<Record<ErrorCode, number>>;
 
@@ -86,6 +123,10 @@ export const DEFAULT_STATUS: Readonly<Record<ErrorCode, number>> = {
   insufficient_scope: 403,
   unsupported_token_type: 400,
   invalid_dpop_proof: 400,
+  invalid_target: 400,
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
   not_found: 404,
   invalid_credentials: 401,
   email_not_verified: 403,
@@ -96,10 +137,17 @@ export const DEFAULT_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_origin: 403,
   insufficient_role: 403,
   conflict: 409,
+  invalid_passkey: 401,
   interaction_expired: 400,
   interaction_forbidden: 403,
   interaction_state: 400,
   interaction_client_gone: 400,
+  upstream_not_found: 404,
+  upstream_unavailable: 502,
+  upstream_error: 400,
+  upstream_invalid_response: 400,
+  upstream_state: 400,
+  upstream_email_unverified: 403,
 };
 
 export interface OAuthErrorOptions {

@@ -12,10 +12,13 @@ import { purgeStaleLockouts } from '../storage/repositories/lockouts.js';
 import { purgeExpiredMailTokens } from '../storage/repositories/mail-tokens.js';
 import { purgeExpiredChallenges } from '../storage/repositories/mfa.js';
 import { purgeExpiredBrowserFlow } from '../storage/repositories/oidc.js';
+import { purgeExpiredCeremonies } from '../storage/repositories/passkeys.js';
 import { purgeOldWindows } from '../storage/repositories/rate-limits.js';
 import { purgeExpiredRevocations } from '../storage/repositories/revoked-tokens.js';
 import { purgeExpiredSessions } from '../storage/repositories/sessions.js';
 import { purgeExpiredPushedRequests } from '../storage/repositories/pushed-requests.js';
+import { purgeExpiredUpstreamRequests } from '../storage/repositories/upstreams.js';
+import { purgeExpiredDeviceCodes } from '../storage/repositories/device-codes.js';
 import { purgeExpiredJtis } from '../storage/repositories/used-jtis.js';
 
 export const CLEANUP_INTERVAL_MS = 10 * 60_000;
@@ -29,9 +32,13 @@ export async function cleanupExpired(db: Db, clock: Clock): Promise<{ revocation
   await purgeAccountMails(db, now - MAIL_QUOTA_WINDOW_MS);
   await purgeStaleLockouts(db, now - 86_400_000);
   await purgeExpiredChallenges(db, now);
+  await purgeExpiredCeremonies(db, now);
   await purgeExpiredBrowserFlow(db, now);
   await purgeExpiredJtis(db, now);
   await purgeExpiredPushedRequests(db, now);
+  await purgeExpiredUpstreamRequests(db, now);
+  // Kept an hour past expiry, so that a device polling late still hears expired_token (RFC 8628 §3.5).
+  await purgeExpiredDeviceCodes(db, now - 3600_000);
   return { revocations, sessions, mailTokens };
 }
 

@@ -117,6 +117,15 @@ export function mfaDisabled(frame: MailFrame, { name }: { name: string }): MailC
   return compose(frame, name, (m, brand) => ({ subject: m.mfaDisabled.subject, blocks: [m.mfaDisabled.body(brand), m.notYouReset] }));
 }
 
+/** A passkey was added (docs/passkeys.md): `passkey` is its name, which the person chose. */
+export function passkeyAdded(frame: MailFrame, { name, passkey }: { name: string; passkey: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({ subject: m.passkeyAdded.subject, blocks: [m.passkeyAdded.body(brand, passkey), m.notYouReset] }));
+}
+
+export function passkeyRemoved(frame: MailFrame, { name, passkey }: { name: string; passkey: string }): MailContent {
+  return compose(frame, name, (m, brand) => ({ subject: m.passkeyRemoved.subject, blocks: [m.passkeyRemoved.body(brand, passkey), m.notYouReset] }));
+}
+
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

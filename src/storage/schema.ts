@@ -57,6 +57,10 @@ export interface ClientTable {
   dpop_bound_access_tokens: Generated<number>;
   /** RFC 9126 §6: /authorize only with a pushed request. */
   require_pushed_authorization_requests: Generated<number>;
+  /** RFC 8693: the audiences it may ask for with token exchange, JSON array. */
+  exchange_audiences: Generated<string>;
+  /** OIDC Back-Channel Logout 1.0 §2.2: where it hears that a session ended; or null. */
+  backchannel_logout_uri: Generated<string | null>;
 }
 
 /**
@@ -81,6 +85,37 @@ export interface PushedRequestTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+/**
+ * Device authorization requests (RFC 8628): a device code and its user code, both stored hashed,
+ * waiting for a person's decision on the verification page, then redeemed once by the device.
+ */
+export interface DeviceCodeTable {
+  /** SHA-256 of the device code (RFC 8628 §3.2 `device_code`). */
+  device_code_hash: string;
+  /** Names the request on the verification pages (hex, 128 bits); not a secret by itself. */
+  id: string;
+  /** SHA-256 of the normalised user code (8 letters of RFC 8628 §6.1's alphabet, no dash). */
+  user_code_hash: string;
+  client_id: string;
+  /** The granted scopes, space-separated. */
+  scope: string;
+  status: 'pending' | 'approved' | 'denied';
+  /** SHA-256 of the CSRF secret of the browser that entered the user code; null before. */
+  csrf_hash: string | null;
+  /** Who approved, and under which browser session; null until approved. */
+  user_id: string | null;
+  browser_session_id: string | null;
+  /** The polling interval in seconds, raised by 5 at each slow_down (RFC 8628 §3.5). */
+  interval_seconds: number;
+  last_polled_at: number | null;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  used_at: number | null;
+  /** The session the redemption started: a replayed device code ends it. */
+  issued_session_id: string | null;
 }
 
 export interface RevokedTokenTable {
@@ -174,6 +209,29 @@ export interface SessionTable {
   parent_id: string | null;
   /** For a browser session: SHA-256 of the secret in its cookie. */
   browser_secret_hash: string | null;
+  /** The `sid` of the ID tokens issued in this session; null when none was (Back-Channel Logout §2.1). */
+  id_token_sid: Generated<string | null>;
+}
+
+/**
+ * Logout tokens still to deliver (OIDC Back-Channel Logout 1.0 §2.5): one per ended session of a
+ * client with a `backchannel_logout_uri`, written in the transaction that ends the session, claimed
+ * by a worker with a lease, deleted once delivered or given up.
+ */
+export interface BackchannelLogoutTable {
+  /** The ended session; a session ends once, so it is told once. */
+  session_id: string;
+  client_id: string;
+  /** The logout token's `sub`. */
+  user_id: string;
+  /** The logout token's `sid`: the ID tokens' `sid`. */
+  sid: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  /** A worker's claim, so that two instances do not deliver it twice. */
+  locked_until: number | null;
+  last_error: string | null;
 }
 
 export interface InteractionTable {
@@ -189,6 +247,8 @@ export interface InteractionTable {
   attempts: number;
   created_at: number;
   expires_at: number;
+  /** Space-separated methods passed so far (`fed` after an upstream provider); null: the password. */
+  amr: Generated<string | null>;
 }
 
 export interface AuthorizationCodeTable {
@@ -311,6 +371,103 @@ export interface AuditLogTable {
   created_at: number;
 }
 
+/** WebAuthn §14.6.1: the random user handle of an account's passkeys (never the user id). */
+export interface WebauthnUserHandleTable {
+  user_id: string;
+  /** 32 random bytes, base64url. */
+  handle: string;
+  created_at: number;
+}
+
+/** A passkey (a WebAuthn public key credential) of a person (docs/passkeys.md). */
+export interface PasskeyTable {
+  id: string;
+  user_id: string;
+  /** The credential id, base64url. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The last signature counter the authenticator reported (WebAuthn §6.1.1). */
+  sign_count: number;
+  /** Space-separated authenticator transports (`internal`, `usb`, `hybrid`, …). */
+  transports: string;
+  name: string;
+  /** `singleDevice` or `multiDevice` (backup eligible: a synced passkey). */
+  device_type: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A WebAuthn ceremony in progress: its challenge, single use, bound to what started it. */
+export interface PasskeyCeremonyTable {
+  /** The ceremony id the JSON API hands out. */
+  id: string;
+  purpose: 'register' | 'sign_in' | 'second_factor';
+  /** SHA-256 of the challenge. */
+  challenge_hash: string;
+  /** What started it: `interaction:ID`, `browser:SESSION`, `api:CLIENT`, `token:SID`. */
+  binding: string;
+  /** Whose ceremony, for a registration or a second factor; null for a discoverable sign-in. */
+  user_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** An upstream identity provider an admin registered (docs/upstreams.md). */
+export interface UpstreamTable {
+  /** The name in its paths (`/upstream/NAME/callback`); lower case letters, digits and dashes. */
+  name: string;
+  display_name: string;
+  issuer: string;
+  client_id: string;
+  /** Sealed under the key-encryption key, as TOTP secrets are. */
+  client_secret_sealed: string;
+  /** Space-separated. */
+  scope: string;
+  preset: 'google' | 'microsoft' | 'github' | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A person of an upstream provider (upstream + its `sub`) linked to a local account. */
+export interface UpstreamIdentityTable {
+  upstream: string;
+  subject: string;
+  user_id: string;
+  /** The upstream's email address when it was linked, to show on /account/connections. */
+  email: string | null;
+  created_at: number;
+}
+
+/** A request sent to an upstream provider, waiting for its callback; then, maybe, the link step. */
+export interface UpstreamRequestTable {
+  id: string;
+  /** SHA-256 of the `state` sent to the upstream. */
+  state_hash: string;
+  upstream: string;
+  /** `sign_in` for the hosted sign-in; `link` from /account/connections. */
+  purpose: 'sign_in' | 'link';
+  /** `sent`: waiting for the callback; `confirm`: the existing account's password is asked for. */
+  step: 'sent' | 'confirm';
+  interaction_id: string | null;
+  /** `link`: the signed-in person; `confirm`: the local account with the upstream's email. */
+  user_id: string | null;
+  /** SHA-256 of the browser's CSRF secret: the callback must come to the same browser. */
+  browser_hash: string;
+  code_verifier: string;
+  nonce: string;
+  /** After the callback (`confirm`): what the upstream said. */
+  subject: string | null;
+  email: string | null;
+  name: string | null;
+  /** Wrong passwords or codes at the `confirm` step. */
+  attempts: Generated<number>;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   signing_keys: SigningKeyTable;
   clients: ClientTable;
@@ -335,12 +492,21 @@ export interface Database {
   account_mails: AccountMailTable;
   used_jtis: UsedJtiTable;
   pushed_requests: PushedRequestTable;
+  backchannel_logouts: BackchannelLogoutTable;
+  upstreams: UpstreamTable;
+  upstream_identities: UpstreamIdentityTable;
+  upstream_requests: UpstreamRequestTable;
+  webauthn_user_handles: WebauthnUserHandleTable;
+  passkeys: PasskeyTable;
+  passkey_ceremonies: PasskeyCeremonyTable;
+  device_codes: DeviceCodeTable;
 }
 
 export type UserRow = Selectable<UserTable>;
 export type SessionRow = Selectable<SessionTable>;
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type BackchannelLogoutRow = Selectable<BackchannelLogoutTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 
 export type SigningKeyRow = Selectable<SigningKeyTable>;

@@ -74,6 +74,7 @@ browserTest('every account page: CSRF required, 303 after POST, strict CSP, no s
     ['/account/two-factor', { action: 'start' }],
     ['/account/sessions', { everywhere: '1' }],
     ['/account/apps', { client_id: thirdParty.client_id }],
+    ['/account/connections', { action: 'link', upstream: 'anything' }],
     ['/account/confirm', { password: person.password, return: '/account' }],
     ['/account/sign-out', {}],
   ];

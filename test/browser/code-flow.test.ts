@@ -31,7 +31,7 @@ browserTest('openid-client signs a user in through the hosted page; the ID token
   t.is(shown?.status(), 200);
   t.is(new URL(page.url()).pathname, '/login', 'the authorize endpoint sends the browser to the sign-in page');
   t.is(await page.textContent('h1'), 'Sign in to continue to my-app');
-  t.is(await page.getAttribute('input[name=email]', 'autocomplete'), 'username');
+  t.is(await page.getAttribute('input[name=email]', 'autocomplete'), 'username webauthn');
   t.is(await page.getAttribute('input[name=password]', 'autocomplete'), 'current-password');
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -8,6 +8,7 @@ import type { Clock } from '../../clock.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { Db } from '../../storage/db.js';
 import { anonymiseAudit } from '../../storage/repositories/audit.js';
+import { endUserSessions } from '../../storage/repositories/sessions.js';
 import { deleteUser, findUserById } from '../../storage/repositories/users.js';
 
 /**
@@ -21,6 +22,9 @@ export async function deleteAccount(db: Db, clock: Clock, userId: string, actorI
     // Deleted meanwhile (by the user, another admin): no second `user.deleted` event.
     if (!(await findUserById(tx, userId))) throw new OAuthError('not_found', 'no such user');
     await anonymiseAudit(tx, userId);
+    // Ended before the rows go, so that the apps hear of it (OIDC Back-Channel Logout 1.0 §2.5;
+    // the queued notices do not hang off the user).
+    await endUserSessions(tx, userId, 'user_deleted', now);
     await deleteUser(tx, userId);
     await audit(tx, { event: 'user.deleted', userId, ...(actorId === undefined ? {} : { actorId }) }, now);
   });

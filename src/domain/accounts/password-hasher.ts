@@ -87,6 +87,12 @@ export class PasswordHasher {
   }
 
   async verify(hash: string, password: string): Promise<VerifyResult> {
+    // An account without a password (made through an upstream provider: docs/upstreams.md) costs
+    // one verification too, so that its answer takes as long as a wrong password's.
+    if (!hash.startsWith('$argon2')) {
+      await this.verifyDummy(password);
+      return { ok: false, needsRehash: false };
+    }
     const ok = await this.bounded(() => argon2.verify(hash, password).catch(() => false));
     return { ok, needsRehash: ok && argon2.needsRehash(hash, ARGON2_OPTIONS) };
   }

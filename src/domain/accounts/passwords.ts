@@ -102,6 +102,7 @@ export class PasswordService {
       await audit(tx, { event: 'user.password_reset', userId: user.id, meta }, now);
     });
     mail.wake();
+    sessions.sessionsEnded();
   }
 
   /** Needs the current password; ends every other session and returns a fresh pair for the caller. */
@@ -143,6 +144,7 @@ export class PasswordService {
       return after;
     });
     mail.wake();
+    sessions.sessionsEnded();
     return result;
   }
 

@@ -7,6 +7,11 @@
 //   endpoints (README, Errors). Only failures count, so a correctly authenticated client is never
 //   throttled, and nothing is read on the success path.
 //
+// - `refuseGuesses` / `countWrongGuess`: wrong guesses of a short code from one IP (the user codes of
+//   RFC 8628 §5.1), refused before the guess is even looked at once the IP is past its limit, so
+//   that a right guess after many wrong ones wins nothing. Right guesses cost nothing. Off when
+//   RATE_LIMIT_PER_IP is 0.
+//
 // Each check reports its window to `meta.onRateLimit`, which the HTTP layer turns into the
 // `RateLimit-Policy` and `RateLimit` headers of draft-ietf-httpapi-ratelimit-headers.
 import type { RequestMeta } from '../../audit/audit-log.js';
@@ -14,7 +19,7 @@ import type { Clock } from '../../clock.js';
 import { sha256 } from '../../crypto/random.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { Db } from '../../storage/db.js';
-import { hitWindow } from '../../storage/repositories/rate-limits.js';
+import { hitWindow, windowCount } from '../../storage/repositories/rate-limits.js';
 
 export const RATE_WINDOW_MS = 60_000;
 
@@ -52,6 +57,21 @@ export class RateLimiter {
   async countFailure(meta: RequestMeta): Promise<void> {
     if (this.perIp === 0 || !meta.ip) return;
     this.settle(meta, [await this.hit('client-auth', `client-auth:${meta.ip}`, this.perIp)]);
+  }
+
+  /** Throws 429 once this IP has made `limit` wrong guesses of `policy` in this window, without counting this one. */
+  async refuseGuesses(meta: RequestMeta, policy: string, limit: number): Promise<void> {
+    if (this.perIp === 0 || !meta.ip) return;
+    const now = this.clock.now();
+    const windowStart = now - (now % RATE_WINDOW_MS);
+    const count = await windowCount(this.db, `${policy}:${meta.ip}`, windowStart);
+    if (count >= limit) throw rateLimited(Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - now) / 1000)));
+  }
+
+  /** A wrong guess of `policy` from this IP; throws 429 once the IP is past `limit`. */
+  async countWrongGuess(meta: RequestMeta, policy: string, limit: number): Promise<void> {
+    if (this.perIp === 0 || !meta.ip) return;
+    this.settle(meta, [await this.hit(policy, `${policy}:${meta.ip}`, limit)]);
   }
 
   private settle(meta: RequestMeta, states: RateLimitState[]): void {

@@ -100,6 +100,7 @@ export class UserAdminService {
         if (disabled) await this.deps.sessions.endAll(tx, userId, 'user_disabled');
         await audit(tx, { event: disabled ? 'user.disabled' : 'user.enabled', userId, actorId: actor.id, meta: actor.meta }, this.deps.clock.now());
       });
+      if (disabled) this.deps.sessions.sessionsEnded();
     }
     return this.get(userId);
   }

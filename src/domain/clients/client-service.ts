@@ -14,13 +14,16 @@ import {
   clientChanges,
   clientFromRow,
   clientToRow,
+  DEVICE_CODE_GRANT,
   GRANT_TYPES,
   SIGNING_ALGS,
+  TOKEN_EXCHANGE_GRANT,
   type AuthMethod,
   type Client,
   type GrantType,
 } from './client.js';
 import { checkClientJwks, checkJwksUri } from './client-jwks.js';
+import { checkBackchannelLogoutUri, checkExchangeAudiences } from './exchange-and-logout.js';
 import { parseScope } from './scope.js';
 
 /** What `update` writes: everything but the client id, the secret and the registration time. */
@@ -39,6 +42,8 @@ const UPDATED_FIELDS = [
   'jwksUri',
   'dpopBoundAccessTokens',
   'requirePushedAuthorizationRequests',
+  'exchangeAudiences',
+  'backchannelLogoutUri',
   'updatedAt',
 ] as const satisfies readonly Exclude<keyof Client, 'clientId' | 'secretHash' | 'createdAt'>[];
 
@@ -62,6 +67,10 @@ export interface NewClient {
   dpopBound?: boolean;
   /** RFC 9126 §6 `require_pushed_authorization_requests`. */
   requirePar?: boolean;
+  /** RFC 8693: the audiences it may ask for with token exchange. */
+  exchangeAudiences?: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2; empty clears it. */
+  backchannelLogoutUri?: string;
 }
 
 /** `clients update` and `PATCH /admin/clients/:id`: any field of a new client, changed alone. */
@@ -119,6 +128,8 @@ export class ClientService {
       merged.jwks = undefined;
       merged.jwksUri = undefined;
     }
+    // Leaving the token exchange grant drops the audiences that only it uses.
+    if (changes.grantTypes !== undefined && !changes.grantTypes.includes(TOKEN_EXCHANGE_GRANT) && changes.exchangeAudiences === undefined) merged.exchangeAudiences = undefined;
     const checked = this.validate(merged);
     // A public client has no secret to authenticate with, and a confidential one cannot drop it
     // here: that is a new registration (a new secret is shown once, at creation).
@@ -188,8 +199,9 @@ export class ClientService {
     if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
       throw invalid('the authorization_code grant needs at least one redirect URI');
     }
-    if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code')) {
-      throw invalid('the refresh_token grant comes with authorization_code');
+    // A person signs in through the code flow or on a device (RFC 8628); either may be refreshed.
+    if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code') && !grantTypes.includes(DEVICE_CODE_GRANT)) {
+      throw invalid('the refresh_token grant comes with authorization_code or the device code grant');
     }
 
     const authMethod = (input.authMethod ?? (input.public ? 'none' : 'client_secret_basic')) as AuthMethod;
@@ -204,7 +216,8 @@ export class ClientService {
     const accessTokenAlg = signingAlg(input.accessTokenAlg ?? 'ES256', 'access token');
     const idTokenAlg = signingAlg(input.idTokenAlg ?? 'RS256', 'ID token');
 
-    const scopeText = input.scope ?? (grantTypes.includes('authorization_code') ? 'openid profile email' : '');
+    const signsPeopleIn = grantTypes.includes('authorization_code') || grantTypes.includes(DEVICE_CODE_GRANT);
+    const scopeText = input.scope ?? (signsPeopleIn ? 'openid profile email' : '');
     const scopes = parseScope(scopeText);
     if (!scopes) throw invalid('the scope holds characters RFC 6749 §3.3 does not allow');
 
@@ -230,6 +243,8 @@ export class ClientService {
       jwksUri,
       dpopBoundAccessTokens: input.dpopBound ?? false,
       requirePushedAuthorizationRequests: input.requirePar ?? false,
+      exchangeAudiences: checkExchangeAudiences(input.exchangeAudiences, grantTypes, authMethod),
+      backchannelLogoutUri: checkBackchannelLogoutUri(input.backchannelLogoutUri),
     };
   }
 }
@@ -270,6 +285,8 @@ function newClientOf(client: Client): NewClient {
     jwksUri: client.jwksUri ?? undefined,
     dpopBound: client.dpopBoundAccessTokens,
     requirePar: client.requirePushedAuthorizationRequests,
+    exchangeAudiences: [...client.exchangeAudiences],
+    backchannelLogoutUri: client.backchannelLogoutUri ?? undefined,
   };
 }
 

@@ -5,10 +5,15 @@ import type { ClientRow, ClientTable, ClientUpdate, KeyAlg, NewClientRow } from 
 /** The first-party client the migrations create; /auth/login uses it when no client_id is given. */
 export const BUILT_IN_CLIENT_ID = 'tessera';
 
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT | typeof TOKEN_EXCHANGE_GRANT;
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
-export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+/** RFC 8628 §3.4: the device authorization grant, for devices without a browser or keyboard. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** RFC 8693 §2.1: token exchange, a service acting for a person at the next service (docs/delegation.md). */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT];
 export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 /**
  * What a private_key_jwt client may sign its assertions with (RFC 7523 §3; RFC 8725 §3.1: pinned).
@@ -45,6 +50,10 @@ export interface Client {
   dpopBoundAccessTokens: boolean;
   /** RFC 9126 §6: /authorize only through a pushed authorization request. */
   requirePushedAuthorizationRequests: boolean;
+  /** RFC 8693: the audiences it may ask for with token exchange (docs/delegation.md). */
+  exchangeAudiences: readonly string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2: where it hears that a session ended; null when it does not. */
+  backchannelLogoutUri: string | null;
 }
 
 export const isPublicClient = (client: Client): boolean => client.authMethod === 'none';
@@ -69,6 +78,8 @@ export function clientFromRow(row: ClientRow): Client {
     jwksUri: row.jwks_uri,
     dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
     requirePushedAuthorizationRequests: row.require_pushed_authorization_requests === 1,
+    exchangeAudiences: JSON.parse(row.exchange_audiences) as string[],
+    backchannelLogoutUri: row.backchannel_logout_uri,
   };
 }
 
@@ -92,6 +103,8 @@ export function clientToRow(client: Client): NewClientRow {
     jwks_uri: client.jwksUri,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
+    exchange_audiences: JSON.stringify(client.exchangeAudiences),
+    backchannel_logout_uri: client.backchannelLogoutUri,
   };
 }
 
@@ -115,6 +128,8 @@ const COLUMNS = {
   jwksUri: 'jwks_uri',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
+  exchangeAudiences: 'exchange_audiences',
+  backchannelLogoutUri: 'backchannel_logout_uri',
 } as const satisfies Record<keyof Client, keyof ClientTable>;
 
 /** The row update writing `fields` of `client`, encoded as clientToRow encodes them. */
@@ -145,6 +160,11 @@ export interface ClientMetadata {
   dpop_bound_access_tokens: boolean;
   /** RFC 9126 §6. */
   require_pushed_authorization_requests: boolean;
+  /** RFC 8693: the audiences it may ask for with token exchange. */
+  exchange_audiences: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2; its logout tokens always carry `sid`. */
+  backchannel_logout_uri?: string;
+  backchannel_logout_session_required?: true;
 }
 
 export function clientMetadata(client: Client, issuer: string, secret?: string): ClientMetadata {
@@ -166,5 +186,7 @@ export function clientMetadata(client: Client, issuer: string, secret?: string):
     ...(client.jwksUri === null ? {} : { jwks_uri: client.jwksUri }),
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    exchange_audiences: [...client.exchangeAudiences],
+    ...(client.backchannelLogoutUri === null ? {} : { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true as const }),
   };
 }

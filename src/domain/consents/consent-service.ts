@@ -24,6 +24,8 @@ export class ConsentService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly findClient: (clientId: string) => Promise<Client | undefined>,
+    /** After a revocation ended the app's sessions: their back-channel logout goes out now. */
+    private readonly sessionsEnded: () => void = () => {},
   ) {}
 
   /** The user's consents, newest first, with the names the applications have now. */
@@ -45,5 +47,6 @@ export class ConsentService {
       await endClientSessions(tx, user.id, clientId, 'consent_revoked', now);
       await audit(tx, { event: 'user.consent_revoked', userId: user.id, meta: user.meta, detail: { client_id: clientId } }, now);
     });
+    this.sessionsEnded();
   }
 }

@@ -13,6 +13,8 @@ import { listSealedTotpSecrets, resealTotpSecret, type SealedTotpColumn } from '
 import { listSigningKeys, resealSigningKey } from '../../storage/repositories/signing-keys.js';
 import { bumpSyncVersion } from '../../storage/repositories/sync-state.js';
 import { totpAssociatedData } from '../mfa/totp.js';
+import { listSealedUpstreamSecrets, resealUpstreamSecret } from '../../storage/repositories/upstreams.js';
+import { upstreamSecretData } from '../upstreams/upstream.js';
 
 export interface RekeyResult {
   /** How many sealed values were sealed again under the current KEK. */
@@ -40,9 +42,9 @@ const TOTP_COLUMNS: ReadonlyArray<{ column: SealedTotpColumn; name: string }> = 
  * rekey would lose those secrets for good.
  */
 export async function rekeyStoredSecrets(db: Db, sealer: Sealer, clock: Clock, actor: Actor): Promise<RekeyResult> {
-  let counts = { signingKeys: 0, totpSecrets: 0 };
+  let counts = { signingKeys: 0, totpSecrets: 0, upstreamSecrets: 0 };
   await db.transaction().execute(async (tx) => {
-    counts = { signingKeys: 0, totpSecrets: 0 }; // a retried transaction starts over
+    counts = { signingKeys: 0, totpSecrets: 0, upstreamSecrets: 0 }; // a retried transaction starts over
     // The keys lock: no rotation makes or deletes a key while we go through them, and two
     // rekeys run one after the other.
     await bumpSyncVersion(tx, 'keys');
@@ -69,6 +71,16 @@ export async function rekeyStoredSecrets(db: Db, sealer: Sealer, clock: Clock, a
           replace: (resealed) => resealTotpSecret(tx, user.id, column, sealed, resealed),
         });
       }
+    }
+
+    for (const upstream of await listSealedUpstreamSecrets(tx)) {
+      values.push({
+        kind: 'upstreamSecrets',
+        describe: `client secret of upstream ${upstream.name}`,
+        sealed: upstream.client_secret_sealed,
+        associatedData: upstreamSecretData(upstream.name),
+        replace: (resealed) => resealUpstreamSecret(tx, upstream.name, upstream.client_secret_sealed, resealed),
+      });
     }
 
     const unopened: string[] = [];
@@ -98,9 +110,10 @@ export async function rekeyStoredSecrets(db: Db, sealer: Sealer, clock: Clock, a
         meta: actor.meta,
         // KEK ids are HMAC outputs, not secrets (sealing.ts).
         detail: {
-          resealed: counts.signingKeys + counts.totpSecrets,
+          resealed: counts.signingKeys + counts.totpSecrets + counts.upstreamSecrets,
           signing_keys: counts.signingKeys,
           totp_secrets: counts.totpSecrets,
+          upstream_secrets: counts.upstreamSecrets,
           kek_id: sealer.currentId,
           previous_kek_id: sealer.previousId ?? null,
         },
@@ -108,5 +121,5 @@ export async function rekeyStoredSecrets(db: Db, sealer: Sealer, clock: Clock, a
       clock.now(),
     );
   });
-  return { resealed: counts.signingKeys + counts.totpSecrets };
+  return { resealed: counts.signingKeys + counts.totpSecrets + counts.upstreamSecrets };
 }

@@ -28,6 +28,7 @@ import { BUILT_IN_CLIENT_ID, type Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import type { DomainEvents } from '../events.js';
 import type { MfaService } from '../mfa/mfa-service.js';
+import type { Ceremony, PasskeyService } from '../passkeys/passkey-service.js';
 import type { IssuedTokens, Sessions } from '../sessions/sessions.js';
 import type { IdTokens } from '../tokens/id-tokens.js';
 import type { AuthorizationRequest } from './authorization-request.js';
@@ -54,6 +55,8 @@ export interface Interaction {
   user: User | undefined;
   step: InteractionStep;
   attempts: number;
+  /** The methods passed before the TOTP step (`fed` after an upstream provider); null: the password. */
+  amr: string[] | null;
 }
 
 export interface FlowDeps {
@@ -66,6 +69,7 @@ export interface FlowDeps {
   idTokens: IdTokens;
   signIn: SignInService;
   mfa: MfaService;
+  passkeys: PasskeyService;
   /** A sign-in completed on the hosted pages counts like one through the JSON API (events.ts). */
   events: DomainEvents;
 }
@@ -134,14 +138,14 @@ export class AuthorizationFlow {
     if (!client) throw new OAuthError('interaction_client_gone', 'the application is no longer registered');
     const userRow = pending.userId ? await findUserById(this.deps.db, pending.userId) : undefined;
     const user = userRow ? userFromRow(userRow) : undefined;
-    return { id: pending.id, request: pending.request, client, user, step: pending.step, attempts: pending.attempts };
+    return { id: pending.id, request: pending.request, client, user, step: pending.step, attempts: pending.attempts, amr: pending.amr };
   }
 
   /** The password step. Errors are OAuthErrors the page shows (401, 403, 423, 429). */
   async submitPassword(interaction: Interaction, email: string, password: string, meta: RequestMeta): Promise<Next> {
     const user = await this.deps.signIn.checkPassword(email, password, meta);
     if (user.mfaEnabled) {
-      await updateInteraction(this.deps.db, interaction.id, interactionChanges({ userId: user.id, step: 'totp', attempts: 0 }));
+      await updateInteraction(this.deps.db, interaction.id, interactionChanges({ userId: user.id, step: 'totp', attempts: 0, amr: null }));
       return { kind: 'page', step: 'totp', interactionId: interaction.id };
     }
     return this.signedIn(interaction, user, ['pwd'], meta);
@@ -156,7 +160,71 @@ export class AuthorizationFlow {
       throw new OAuthError('interaction_expired', 'too many wrong codes; start again from the application');
     }
     await this.deps.mfa.passCode(user, code, meta, () => updateInteraction(this.deps.db, interaction.id, interactionChanges({ attempts: interaction.attempts + 1 })));
-    return this.signedIn(interaction, user, ['pwd', 'otp'], meta);
+    return this.signedIn(interaction, user, [...(interaction.amr ?? ['pwd']), 'otp'], meta);
+  }
+
+  /**
+   * An upstream provider vouched for `user` (domain/upstreams/upstream-sign-in.ts, which found or
+   * linked the account): the sign-in goes on where a password would take it, the local second
+   * factor included, with `fed` in `amr` (federated: not one of RFC 8176's registered values, which
+   * §2 leaves open to others; docs/sign-in.md) before what else the person passed here
+   * (`pwd`, `otp` when linking asked for the account's password and code).
+   */
+  async submitUpstreamIdentity(interaction: Interaction, user: User, meta: RequestMeta, passed: readonly string[] = []): Promise<Next> {
+    if (interaction.step !== 'login') throw new OAuthError('interaction_state', 'this sign-in is not waiting for a first factor');
+    if (user.disabled) throw new OAuthError('access_denied', 'this account is disabled', { reason: 'account_disabled' });
+    const amr = ['fed', ...passed];
+    if (user.mfaEnabled && !amr.includes('otp')) {
+      await updateInteraction(this.deps.db, interaction.id, interactionChanges({ userId: user.id, step: 'totp', attempts: 0, amr }));
+      return { kind: 'page', step: 'totp', interactionId: interaction.id };
+    }
+    return this.signedIn(interaction, user, amr, meta);
+  }
+
+  /**
+   * Passkey options for this sign-in (docs/passkeys.md), bound to it: at the first step a
+   * discoverable sign-in (no email typed), at the TOTP step the person's own passkeys.
+   */
+  async passkeyOptions(interaction: Interaction, meta: RequestMeta): Promise<Ceremony<unknown>> {
+    const binding = `interaction:${interaction.id}` as const;
+    if (interaction.step === 'login') return this.deps.passkeys.signInOptions(binding, meta);
+    if (interaction.step === 'totp' && interaction.user) return this.deps.passkeys.secondFactorOptions(interaction.user, binding);
+    throw new OAuthError('interaction_state', 'this sign-in is not waiting for a passkey');
+  }
+
+  /** Whether the TOTP step may offer "Use a passkey instead": the person has one. */
+  async offersPasskey(interaction: Interaction): Promise<boolean> {
+    return interaction.step === 'totp' && interaction.user !== undefined && (await this.deps.passkeys.list(interaction.user.id)).length > 0;
+  }
+
+  /**
+   * A passkey's answer: at the first step it signs the person in where a password and code would
+   * (with user verification it is both factors: no TOTP step); at the TOTP step it stands in for
+   * the code, and failures count like wrong codes. `amr` per RFC 8176: `hwk` or `swk`, and `mfa`.
+   */
+  async submitPasskey(interaction: Interaction, ceremonyId: string, credential: unknown, meta: RequestMeta): Promise<Next> {
+    const binding = `interaction:${interaction.id}` as const;
+    if (interaction.step === 'login') {
+      const passed = await this.deps.passkeys.verifySignIn(binding, ceremonyId, credential, meta);
+      return this.signedIn(interaction, passed.user, passed.amr, meta);
+    }
+    const user = interaction.user;
+    if (interaction.step !== 'totp' || !user) throw new OAuthError('interaction_state', 'this sign-in is not waiting for a passkey');
+    if (interaction.attempts >= MAX_CODE_ATTEMPTS) {
+      await deleteInteraction(this.deps.db, interaction.id);
+      throw new OAuthError('interaction_expired', 'too many failed attempts; start again from the application');
+    }
+    // The first factor is what brought the sign-in here: a password, or an upstream (`fed`, kept in the interaction).
+    const passed = await this.deps.passkeys.verifySecondFactor(
+      user,
+      binding,
+      ceremonyId,
+      credential,
+      meta,
+      () => updateInteraction(this.deps.db, interaction.id, interactionChanges({ attempts: interaction.attempts + 1 })),
+      interaction.amr ?? ['pwd'],
+    );
+    return this.signedIn(interaction, user, passed.amr, meta);
   }
 
   /** The consent step: remembered per client and scope set; a denial is access_denied. */
@@ -186,7 +254,7 @@ export class AuthorizationFlow {
       if (browser && (await this.deps.browserSessions.end(tx, browser.session.id, 'switch_account')) > 0) {
         await audit(tx, { event: 'user.logout', userId: browser.user.id, meta, detail: { session: browser.session.id, via: 'switch_account' } }, clock.now());
       }
-      await updateInteraction(tx, interaction.id, interactionChanges({ userId: null, step: 'login', attempts: 0 }));
+      await updateInteraction(tx, interaction.id, interactionChanges({ userId: null, step: 'login', attempts: 0, amr: null }));
     });
     return { kind: 'page', step: 'login', interactionId: interaction.id };
   }
@@ -325,6 +393,7 @@ export class AuthorizationFlow {
         userId: userId ?? null,
         step,
         attempts: 0,
+        amr: null,
         createdAt: now,
         expiresAt: now + INTERACTION_TTL_MS,
       }),

@@ -19,6 +19,8 @@ export interface PendingInteraction {
   step: InteractionStep;
   /** Wrong codes at the TOTP step so far. */
   attempts: number;
+  /** The methods passed before the TOTP step (`fed` after an upstream provider); null: the password. */
+  amr: string[] | null;
   createdAt: number;
   expiresAt: number;
 }
@@ -32,6 +34,7 @@ export function interactionFromRow(row: Selectable<InteractionTable>): PendingIn
     userId: row.user_id,
     step: row.step,
     attempts: row.attempts,
+    amr: row.amr ? row.amr.split(' ') : null,
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
   };
@@ -46,21 +49,22 @@ export function interactionToRow(interaction: PendingInteraction): Insertable<In
     user_id: interaction.userId,
     step: interaction.step,
     attempts: interaction.attempts,
+    amr: interaction.amr === null ? null : interaction.amr.join(' '),
     created_at: interaction.createdAt,
     expires_at: interaction.expiresAt,
   };
 }
 
 /** What a later step may change: who passed the password step, the step, the wrong codes. */
-export type InteractionChanges = Partial<Pick<PendingInteraction, 'userId' | 'step' | 'attempts'>>;
+export type InteractionChanges = Partial<Pick<PendingInteraction, 'userId' | 'step' | 'attempts' | 'amr'>>;
 
-const COLUMNS = { userId: 'user_id', step: 'step', attempts: 'attempts' } as const satisfies Record<keyof InteractionChanges, keyof InteractionTable>;
+const COLUMNS = { userId: 'user_id', step: 'step', attempts: 'attempts', amr: 'amr' } as const satisfies Record<keyof InteractionChanges, keyof InteractionTable>;
 
 /** The row update for some fields of an interaction. */
 export function interactionChanges(changes: InteractionChanges): Updateable<InteractionTable> {
   const row: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(changes)) {
-    if (value !== undefined) row[COLUMNS[field as keyof typeof COLUMNS]] = value;
+    if (value !== undefined) row[COLUMNS[field as keyof typeof COLUMNS]] = Array.isArray(value) ? value.join(' ') : value;
   }
   return row as Updateable<InteractionTable>;
 }

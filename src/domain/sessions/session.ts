@@ -26,6 +26,11 @@ export interface Session {
   userAgent: string | null;
   /** For a session started by a code redemption: the browser session it came from. */
   parentId: string | null;
+  /**
+   * The `sid` of the ID tokens its client got in it (the browser session's id), which the logout
+   * token names when it ends (Back-Channel Logout 1.0 §2.4); null when it issued no ID token.
+   */
+  idTokenSid?: string | null;
 }
 
 /** What decides whether a session's tokens are alive: the session, its user and its parent. */
@@ -85,6 +90,7 @@ export function sessionFromRow(row: SessionRow): Session {
     ip: row.ip,
     userAgent: row.user_agent,
     parentId: row.parent_id,
+    idTokenSid: row.id_token_sid,
   };
 }
 
@@ -109,6 +115,7 @@ export function sessionToRow(session: Session, browserSecretHash: string | null 
     user_agent: session.userAgent,
     parent_id: session.parentId,
     browser_secret_hash: browserSecretHash,
+    id_token_sid: session.idTokenSid ?? null,
   };
 }
 

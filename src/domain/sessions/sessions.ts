@@ -21,6 +21,7 @@ import { bumpTokenGeneration } from '../../storage/repositories/users.js';
 import type { Role, User } from '../accounts/user.js';
 import { isPublicClient, type Client } from '../clients/client.js';
 import { noDomainEvents, type DomainEvents } from '../events.js';
+import { noLogoutWake, type LogoutWake } from './backchannel-logout.js';
 import { userTokenAudience, type AccessTokens } from '../tokens/access-tokens.js';
 import { refreshTokenFromRow, refreshTokenToRow, type RefreshToken } from './refresh-token.js';
 import { sessionStateFromRow, sessionToRow, type SessionState } from './session.js';
@@ -99,18 +100,28 @@ export class Sessions {
     private readonly resolveClient: (clientId: string) => Promise<Client | undefined>,
     private readonly clock: Clock,
     private readonly events: DomainEvents = noDomainEvents,
+    private readonly logouts: LogoutWake = noLogoutWake,
   ) {}
+
+  /**
+   * Tells the back-channel logout worker that sessions ended; call after the transaction that
+   * ended them commits (the notices were queued in it: storage/repositories/sessions.ts).
+   */
+  sessionsEnded(): void {
+    this.logouts.wake();
+  }
 
   /** Starts a session (inside the caller's transaction) and returns its first token pair. */
   async start(tx: DbOrTx, session: NewSession): Promise<{ sessionId: string; pair: TokenPair }> {
     const now = this.clock.now();
-    const { sessionId, tokens } = await this.open(tx, session, { authTime: now, expiresAt: now + this.config.sessionMaxTtl * 1000, parentId: null, withRefreshToken: true });
+    const { sessionId, tokens } = await this.open(tx, session, { authTime: now, expiresAt: now + this.config.sessionMaxTtl * 1000, parentId: null, withRefreshToken: true, issuesIdTokens: false });
     return { sessionId, pair: tokens as TokenPair };
   }
 
   /** A session started by redeeming an authorization code, under the browser session. */
   async startGrant(tx: DbOrTx, session: GrantSession): Promise<{ sessionId: string; tokens: IssuedTokens }> {
-    return this.open(tx, session, session);
+    // With `openid` the grant issues ID tokens, now and at each refresh (grants/refresh-token.ts).
+    return this.open(tx, session, { ...session, issuesIdTokens: session.scopes.includes('openid') });
   }
 
   /**
@@ -124,7 +135,7 @@ export class Sessions {
   private async open(
     tx: DbOrTx,
     session: NewSession,
-    shape: { authTime: number; expiresAt: number; parentId: string | null; withRefreshToken: boolean; dpopJkt?: string },
+    shape: { authTime: number; expiresAt: number; parentId: string | null; withRefreshToken: boolean; dpopJkt?: string; issuesIdTokens: boolean },
   ): Promise<{ sessionId: string; tokens: IssuedTokens }> {
     const now = this.clock.now();
     const sessionId = randomId();
@@ -145,6 +156,9 @@ export class Sessions {
         ip: session.meta.ip,
         userAgent: session.meta.userAgent?.slice(0, 512) ?? null,
         parentId: shape.parentId,
+        // The `sid` its ID tokens carry: the browser session's (domain/tokens/id-tokens.ts), so that
+        // the logout token of Back-Channel Logout §2.4 names the session the app knows.
+        idTokenSid: shape.issuesIdTokens ? (shape.parentId ?? sessionId) : null,
       }),
     );
     const refreshToken = shape.withRefreshToken
@@ -210,7 +224,10 @@ export class Sessions {
   }
 
   async end(db: DbOrTx, sessionId: string, reason: string): Promise<boolean> {
-    return endSession(db, sessionId, reason, this.clock.now());
+    const ended = await endSession(db, sessionId, reason, this.clock.now());
+    // Outside a transaction the ending has committed already.
+    if (ended && !db.isTransaction) this.sessionsEnded();
+    return ended;
   }
 
   /** Logs a user out everywhere: every earlier token dies, including ones not tied to a session. */

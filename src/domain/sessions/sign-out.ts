@@ -34,6 +34,7 @@ export class SignOutService {
         await audit(tx, { event: 'user.logout', userId: state?.userId ?? null, meta, detail: { session: sessionId } }, this.clock.now());
       }
     });
+    this.sessions.sessionsEnded();
   }
 
   /** `POST /auth/logout-all`: every session of the user ends and every earlier token dies. */
@@ -42,6 +43,7 @@ export class SignOutService {
       await this.sessions.endAll(tx, user.id, 'logout_all');
       await audit(tx, { event: 'user.logout_all', userId: user.id, meta: user.meta }, this.clock.now());
     });
+    this.sessions.sessionsEnded();
   }
 
   /** The user's live sessions, newest first. */
@@ -61,6 +63,7 @@ export class SignOutService {
       await this.browserSessions.end(tx, sessionId, 'ended_by_user');
       await audit(tx, { event: 'session.ended', userId: user.id, meta: user.meta, detail: { session: sessionId } }, this.clock.now());
     });
+    this.sessions.sessionsEnded();
   }
 
   /**
@@ -79,5 +82,6 @@ export class SignOutService {
         await audit(tx, { event: 'user.logout', userId, meta, detail: { session: sessionId, via: 'end_session' } }, this.clock.now());
       }
     });
+    this.sessions.sessionsEnded();
   }
 }

@@ -25,6 +25,16 @@ export interface AccessTokenGrant {
   extra?: { role?: string; sid?: string };
   /** RFC 9449 §6.1: binds the token to the DPoP key with this RFC 7638 thumbprint (`cnf.jkt`). */
   dpopJkt?: string;
+  /** RFC 8693 §4.1: who acts for the subject (token exchange; docs/delegation.md). */
+  act?: ActorClaim;
+  /** Seconds since the epoch that `exp` may not pass: an exchanged token never outlives its subject token. */
+  notAfter?: number;
+}
+
+/** RFC 8693 §4.1: the acting party, and the one that acted before it (nested). */
+export interface ActorClaim {
+  sub: string;
+  act?: ActorClaim;
 }
 
 /**
@@ -59,6 +69,10 @@ export interface AccessTokenClaims extends JWTPayload {
   sid?: string;
   /** RFC 9449 §6.1: present on a DPoP-bound token. */
   cnf?: { jkt: string };
+  /** RFC 8693 §4.1: present on a token got by token exchange. */
+  act?: ActorClaim;
+  /** RFC 8693 §4.4: who may act for the subject; Tessera never issues it, but honours it. */
+  may_act?: unknown;
 }
 
 export interface VerifiedAccessToken {
@@ -88,7 +102,7 @@ export class AccessTokens {
   async issue(grant: AccessTokenGrant): Promise<IssuedAccessToken> {
     const key = this.keystore.signingKey(grant.alg);
     const iat = Math.floor(this.clock.now() / 1000);
-    const exp = iat + this.ttlSeconds;
+    const exp = Math.min(iat + this.ttlSeconds, grant.notAfter ?? Number.MAX_SAFE_INTEGER);
     const jti = randomId();
     const payload: AccessTokenClaims = {
       iss: this.issuer,
@@ -102,9 +116,10 @@ export class AccessTokens {
       ...(grant.extra?.role === undefined ? {} : { role: grant.extra.role }),
       ...(grant.extra?.sid === undefined ? {} : { sid: grant.extra.sid }),
       ...(grant.dpopJkt === undefined ? {} : { cnf: { jkt: grant.dpopJkt } }),
+      ...(grant.act === undefined ? {} : { act: grant.act }),
     };
     const token = signCompact(payload, key.key, key.alg, key.kid, ACCESS_TOKEN_TYP);
-    return { token, jti, kid: key.kid, expiresIn: this.ttlSeconds, exp };
+    return { token, jti, kid: key.kid, expiresIn: exp - iat, exp };
   }
 
   /**

@@ -9,7 +9,7 @@ import type { RevocationList } from '../../storage/repositories/revoked-tokens.j
 import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import { findRefreshTokenByHash, sessionAlive, type SessionState, type Sessions } from '../sessions/sessions.js';
-import type { AccessTokens, VerifiedAccessToken } from './access-tokens.js';
+import type { AccessTokens, ActorClaim, VerifiedAccessToken } from './access-tokens.js';
 
 export type IntrospectionResponse =
   | { active: false }
@@ -27,6 +27,8 @@ export type IntrospectionResponse =
       token_type: 'Bearer' | 'DPoP' | 'refresh_token';
       /** RFC 9449 §6.2: the key a bound token is for, so that the resource server can check the proof. */
       cnf?: { jkt: string };
+      /** RFC 8693 §4.1: who acts for the subject, on a token got by token exchange. */
+      act?: ActorClaim;
     };
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
@@ -89,6 +91,7 @@ export class Introspection {
       iat: claims.iat,
       jti: claims.jti,
       ...(claims.cnf === undefined ? { token_type: 'Bearer' as const } : { token_type: 'DPoP' as const, cnf: { jkt: claims.cnf.jkt } }),
+      ...(claims.act === undefined ? {} : { act: claims.act }),
     };
   }
 

@@ -9,6 +9,7 @@ import { clientMetadata } from '../../domain/clients/client.js';
 import type { ClientChanges, ClientService } from '../../domain/clients/client-service.js';
 import { isKeyAlg, KEY_ALGS, type KeyAdmin } from '../../domain/keys/key-admin.js';
 import type { MfaService } from '../../domain/mfa/mfa-service.js';
+import type { PasskeyService } from '../../domain/passkeys/passkey-service.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, RouteContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
@@ -37,6 +38,9 @@ const clientFields = (body: Readonly<Record<string, unknown>>): ClientChanges =>
   jwksUri: optionalString(body, 'jwks_uri'),
   dpopBound: optionalBoolean(body, 'dpop_bound_access_tokens'),
   requirePar: optionalBoolean(body, 'require_pushed_authorization_requests'),
+  // RFC 8693 (docs/delegation.md); OIDC Back-Channel Logout 1.0 §2.2 (null or '' clears it).
+  exchangeAudiences: stringList(body.exchange_audiences, 'exchange_audiences'),
+  backchannelLogoutUri: body.backchannel_logout_uri === null ? '' : optionalString(body, 'backchannel_logout_uri'),
 });
 const query = (ctx: AppContext, name: string): string | undefined => {
   const value = ctx.query[name];
@@ -57,12 +61,13 @@ export interface AdminHandlerDeps {
   /** The reset link an admin sends (the mail of forgot-password). */
   passwords: PasswordService;
   mfa: MfaService;
+  passkeys: PasskeyService;
   clients: ClientService;
   keyAdmin: KeyAdmin;
   auditLog: AuditQuery;
 }
 
-export function adminHandlers({ issuer, users, passwords, mfa, clients, keyAdmin, auditLog }: AdminHandlerDeps) {
+export function adminHandlers({ issuer, users, passwords, mfa, passkeys, clients, keyAdmin, auditLog }: AdminHandlerDeps) {
   return {
     async listUsers(ctx: AppContext) {
       ctx.body = await users.list({ limit: limitOf(ctx), cursor: query(ctx, 'cursor'), role: query(ctx, 'role'), email: query(ctx, 'email') });
@@ -115,9 +120,16 @@ export function adminHandlers({ issuer, users, passwords, mfa, clients, keyAdmin
     async unlockUser(ctx: RouteContext) {
       ctx.body = await users.unlock(ctx.params.id!, actorOf(ctx));
     },
+    /** A person who lost their devices: TOTP, backup codes and passkeys all go (docs/passkeys.md). */
     async resetMfa(ctx: RouteContext) {
       await mfa.adminReset(ctx.params.id!, actorOf(ctx));
+      await passkeys.adminRemoveAll(ctx.params.id!, actorOf(ctx));
       ctx.body = await users.get(ctx.params.id!);
+    },
+    /** Every passkey of the user, and nothing else. */
+    async removePasskeys(ctx: RouteContext) {
+      const removed = await passkeys.adminRemoveAll(ctx.params.id!, actorOf(ctx));
+      ctx.body = { removed };
     },
 
     async listClients(ctx: AppContext) {

@@ -27,6 +27,9 @@ export function requireUser(introspection: Introspection, issuer: string, dpopPr
     if (!audiences.includes(issuer)) throw invalidToken('the access token is not meant for Tessera');
     if (!active.client.firstParty) throw invalidToken('only tokens of first-party clients open this API');
     if (!active.session) throw invalidToken('the access token does not belong to a signed-in user');
+    // A token got by token exchange (RFC 8693) is a service acting for the person at another
+    // service; it never opens the person's own account or the admin API.
+    if (active.claims.act !== undefined) throw invalidToken('a delegated token does not open this API');
     ctx.state.user = { id: active.session.userId, sid: active.session.sessionId, role: active.session.role, client: active.client };
     await next();
   };

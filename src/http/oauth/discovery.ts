@@ -1,7 +1,7 @@
 // OpenID Connect Discovery 1.0 and RFC 8414 metadata: one precomputed body, served for both
 // well-known paths. Endpoint paths are ours to choose (README, Endpoints); clients read them from here.
 import type { Config } from '../../config/config.js';
-import { CLIENT_ASSERTION_ALGS } from '../../domain/clients/client.js';
+import { CLIENT_ASSERTION_ALGS, DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT } from '../../domain/clients/client.js';
 import { DPOP_ALGS } from '../../domain/tokens/dpop.js';
 import type { AppContext } from '../context.js';
 import { jsonDocument, sendDocument } from './document.js';
@@ -15,6 +15,7 @@ export const ENDPOINT_PATHS = {
   revocation: '/revoke',
   endSession: '/end-session',
   pushedAuthorization: '/par',
+  deviceAuthorization: '/device_authorization',
 } as const;
 
 export function discoveryDocument(config: Config): Record<string, unknown> {
@@ -34,7 +35,7 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT, DEVICE_CODE_GRANT],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: [...authMethods, 'none'],
     token_endpoint_auth_signing_alg_values_supported: authSigningAlgs,
@@ -45,6 +46,8 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
     // RFC 9126 §5: a client may push its authorization request; per client it may have to.
     pushed_authorization_request_endpoint: url(ENDPOINT_PATHS.pushedAuthorization),
     require_pushed_authorization_requests: false,
+    // RFC 8628 §4: where devices ask for a device code and a user code.
+    device_authorization_endpoint: url(ENDPOINT_PATHS.deviceAuthorization),
     id_token_signing_alg_values_supported: ['ES256', 'RS256'],
     subject_types_supported: ['public'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'sid', 'amr', 'email', 'email_verified', 'name'],
@@ -54,6 +57,9 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
     request_uri_parameter_supported: false,
     // RFC 9449 §5.1.
     dpop_signing_alg_values_supported: [...DPOP_ALGS],
+    // OIDC Back-Channel Logout 1.0 §2.1: logout tokens to a registered URL, always with `sid`.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }
 

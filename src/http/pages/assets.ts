@@ -229,19 +229,19 @@ export function faviconSvg(brandName: string, colours: AccentColours): string {
   );
 }
 
-interface Asset {
+export interface Asset {
   body: Buffer;
   type: string;
   etag: string;
 }
 
-const asset = (body: string | Buffer, type: string): Asset => {
+export const asset = (body: string | Buffer, type: string): Asset => {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   return { body: bytes, type, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"` };
 };
 
 /** Cacheable for an hour, and revalidated by ETag after that (RFC 9111 §5.2.2.1, RFC 9110 §13.1.2). */
-function serve(ctx: AppContext, { body, type, etag }: Asset): void {
+export function serve(ctx: AppContext, { body, type, etag }: Asset): void {
   ctx.set('Cache-Control', 'public, max-age=3600');
   ctx.set('ETag', etag);
   ctx.type = type;

@@ -10,6 +10,8 @@ import type { PageView } from './view.js';
 // No form-action: Chrome applies it to the redirect after a form POST, and the sign-in form's
 // answer is a 303 to the client's redirect_uri on another origin.
 export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+/** A page with passkey buttons (docs/passkeys.md): scripts and their requests from our own origin, still nothing inline. */
+export const SCRIPTED_PAGE_CSP = `${PAGE_CSP}; script-src 'self'; connect-src 'self'`;
 
 export const html = (strings: TemplateStringsArray, ...values: Array<string | number | SafeHtml>): SafeHtml =>
   new SafeHtml(strings.reduce((out, part, i) => out + part + (i < values.length ? render(values[i]!) : ''), ''));
@@ -32,13 +34,15 @@ export interface Page {
   nav?: SafeHtml;
   /** A wider card, for lists and tables. */
   wide?: boolean;
+  /** Scripts of our own origin, for what needs JavaScript (passkeys); the page works without them. */
+  scripts?: readonly string[];
 }
 
 export function renderPage(ctx: AppContext, view: PageView, page: Page): void {
   const { t, brandName } = view;
   ctx.status = page.status ?? 200;
   ctx.type = 'text/html; charset=utf-8';
-  ctx.set('Content-Security-Policy', PAGE_CSP);
+  ctx.set('Content-Security-Policy', page.scripts?.length ? SCRIPTED_PAGE_CSP : PAGE_CSP);
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Content-Language', view.locale);
   // The name is written beside the logo, so the image adds nothing a screen reader should read
@@ -58,6 +62,7 @@ export function renderPage(ctx: AppContext, view: PageView, page: Page): void {
 <title>${t.common.documentTitle(page.title, brandName)}</title>
 ${icon}
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
+${joinHtml((page.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`))}
 </head>
 <body>
 <a class="skip-link" href="#content">${t.common.skipToContent}</a>

@@ -7,15 +7,21 @@ import type { Config } from '../../config/config.js';
 import { ACCOUNT_PATH } from '../../domain/accounts/registration.js';
 import type { AuthorizationFlow, Interaction, Next as FlowNext } from '../../domain/oidc/authorization-flow.js';
 import type { BrowserSessions } from '../../domain/oidc/browser-sessions.js';
+import type { UpstreamButton } from '../../domain/upstreams/upstream-sign-in.js';
 import { isOAuthError, type ErrorCode } from '../../errors/oauth-error.js';
 import type { AppContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { clearSessionCookie, csrfSecret, formCsrf, sessionCookie, setSessionCookie } from './browser-cookies.js';
 import { errorMessage, FormProblem, problemHtml } from './form-problem.js';
-import { html, joinHtml, renderPage } from './layout.js';
+import { html, joinHtml, renderPage, type SafeHtml } from './layout.js';
+import { browserPasskeyError } from './passkey-errors.js';
+import { PASSKEY_SCRIPTS } from './passkey-script.js';
 import { pageView, type PageView } from './view.js';
 
 const STEP_PATHS = { login: '/login', totp: '/login/totp', consent: '/consent' } as const;
+/** A passkey's answer at the login or TOTP step (docs/passkeys.md), and where its options come from. */
+export const PASSKEY_SIGN_IN_PATH = '/login/passkey';
+export const PASSKEY_SIGN_IN_OPTIONS_PATH = '/login/passkey/options';
 
 /** Sends the browser where the flow says: a redirect (303), a page of the flow, or signed in. */
 export function answerNext(ctx: AppContext, deps: { config: Config }, next: FlowNext): void {
@@ -61,6 +67,8 @@ export interface SignInPageDeps {
   config: Config;
   authorization: AuthorizationFlow;
   browserSessions: BrowserSessions;
+  /** The upstream providers offered as "Continue with …" (docs/upstreams.md). */
+  upstreams?: { buttons(): Promise<readonly UpstreamButton[]> };
 }
 
 /** GET and POST /login, /login/totp and /consent; the POSTs need the form body parser before them. */
@@ -71,7 +79,21 @@ export function signInHandlers(deps: SignInPageDeps) {
 <input type="hidden" name="csrf" value="${csrf}">`;
   const withInteraction = (path: string, interaction: Interaction) => `${path}?interaction=${encodeURIComponent(interaction.id)}`;
 
-  const renderLogin = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem, email?: string) => {
+  /** The upstream providers' buttons (docs/upstreams.md), read on every render: a deleted one is gone at once. */
+  const upstreamButtons = async (): Promise<readonly UpstreamButton[]> => (deps.upstreams ? deps.upstreams.buttons() : []);
+  /** "Continue with …": plain forms (no script), each posting this sign-in to /upstream/NAME/start. */
+  const upstreamForms = (interaction: Interaction, csrf: string, buttons: readonly UpstreamButton[], t: PageView['t']): SafeHtml | string =>
+    buttons.length === 0
+      ? ''
+      : html`<div class="upstreams">
+<p class="hint">${t.upstream.or}</p>
+${joinHtml(buttons.map((button) => html`<form method="post" action="/upstream/${button.name}/start">
+${hidden(interaction, csrf)}
+<button type="submit" class="secondary">${t.upstream.continueWith(button.displayName)}</button>
+</form>`))}
+</div>`;
+
+  const renderLogin = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem, email?: string, buttons: readonly UpstreamButton[] = []) => {
     const view = viewOf(ctx, config, interaction);
     const { t } = view;
     // A sign-in to our own account pages has no application to name (beginAccountSignIn).
@@ -82,18 +104,35 @@ export function signInHandlers(deps: SignInPageDeps) {
 ${hidden(interaction, csrf)}
 ${problemHtml(problem)}
 <label for="email">${t.signIn.email}</label>
-<input id="email" name="email" type="email" autocomplete="username" value="${email ?? interaction.request.loginHint ?? ''}" required>
+<input id="email" name="email" type="email" autocomplete="username webauthn" value="${email ?? interaction.request.loginHint ?? ''}" required>
 <label for="password">${t.signIn.password}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">${t.signIn.login.submit}</button>
 </form>
+${passkeyForm(interaction, csrf, 'sign-in', t.passkeys.orPassword, t.passkeys.signIn)}
+${upstreamForms(interaction, csrf, buttons, t)}
 <p><a href="${withInteraction('/forgot-password', interaction)}">${t.signIn.login.forgotPassword}</a></p>
 <p>${t.signIn.login.newHere} <a href="${withInteraction('/register', interaction)}">${t.signIn.login.createAccount}</a></p>`,
       status: problem?.status ?? 200,
+      scripts: PASSKEY_SCRIPTS,
     });
   };
 
-  const renderTotp = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem) => {
+  /**
+   * The passkey button (docs/passkeys.md): hidden until the script finds WebAuthn in the browser,
+   * so without JavaScript the page is the password form alone. At the login step it also asks for
+   * passkey autofill on the email field (`autocomplete="username webauthn"`).
+   */
+  const passkeyForm = (interaction: Interaction, csrf: string, kind: 'sign-in' | 'second-factor', intro: string, button: string): SafeHtml => html`<form method="post" action="${PASSKEY_SIGN_IN_PATH}" class="passkey-form" data-passkey="${kind}" data-options="${PASSKEY_SIGN_IN_OPTIONS_PATH}"${kind === 'sign-in' ? html` data-autofill="email"` : ''} hidden>
+${hidden(interaction, csrf)}
+<input type="hidden" name="ceremony" value="">
+<input type="hidden" name="credential" value="">
+<input type="hidden" name="error" value="">
+<p class="hint">${intro}</p>
+<button type="submit" class="secondary">${button}</button>
+</form>`;
+
+  const renderTotp = (ctx: AppContext, interaction: Interaction, csrf: string, problem?: FormProblem, offerPasskey = false) => {
     const view = viewOf(ctx, config, interaction);
     const { t } = view;
     // No inputmode="numeric": backup codes have letters, and a digits-only keyboard cannot type them.
@@ -107,8 +146,10 @@ ${problemHtml(problem)}
 <input id="code" name="code" type="text" autocomplete="one-time-code" autocapitalize="off" spellcheck="false" aria-describedby="code-hint" required>
 <p class="hint" id="code-hint">${t.signIn.totp.hint}</p>
 <button type="submit">${t.signIn.totp.submit}</button>
-</form>`,
+</form>
+${offerPasskey ? passkeyForm(interaction, csrf, 'second-factor', t.passkeys.insteadIntro, t.passkeys.instead) : ''}`,
       status: problem?.status ?? 200,
+      ...(offerPasskey ? { scripts: PASSKEY_SCRIPTS } : {}),
     });
   };
 
@@ -139,7 +180,7 @@ ${hidden(interaction, csrf)}
   };
 
   /** A GET of a step: its page, or the page saying the sign-in cannot go on. */
-  const showStep = (render: (ctx: AppContext, interaction: Interaction, csrf: string) => void) =>
+  const showStep = (render: (ctx: AppContext, interaction: Interaction, csrf: string) => void | Promise<void>) =>
     async function stepPage(ctx: AppContext): Promise<void> {
       const csrf = csrfSecret(ctx, config);
       let interaction: Interaction;
@@ -148,7 +189,7 @@ ${hidden(interaction, csrf)}
       } catch (error) {
         return refusal(ctx, viewOf(ctx, config), error);
       }
-      render(ctx, interaction, csrf);
+      await render(ctx, interaction, csrf);
     };
 
   /** The POST of a step: its interaction, loaded behind the form's CSRF secret, or undefined after answering. */
@@ -172,7 +213,8 @@ ${hidden(interaction, csrf)}
     try {
       answerNext(ctx, deps, await authorization.submitPassword(interaction, email, ctx.state.form.password ?? '', metaOf(ctx, view)));
     } catch (error) {
-      refusal(ctx, view, error, (problem) => renderLogin(ctx, interaction, formCsrf(ctx, config)!, problem, email.slice(0, 320)));
+      const buttons = await upstreamButtons();
+      refusal(ctx, view, error, (problem) => renderLogin(ctx, interaction, formCsrf(ctx, config)!, problem, email.slice(0, 320), buttons));
     }
   }
 
@@ -180,10 +222,37 @@ ${hidden(interaction, csrf)}
     const interaction = await loadPosted(ctx);
     if (!interaction) return;
     const view = viewOf(ctx, config, interaction);
+    const offerPasskey = await authorization.offersPasskey(interaction);
     try {
       answerNext(ctx, deps, await authorization.submitCode(interaction, ctx.state.form.code ?? '', metaOf(ctx, view)));
     } catch (error) {
-      refusal(ctx, view, error, (problem) => renderTotp(ctx, interaction, formCsrf(ctx, config)!, problem));
+      refusal(ctx, view, error, (problem) => renderTotp(ctx, interaction, formCsrf(ctx, config)!, problem, offerPasskey));
+    }
+  }
+
+  /**
+   * POST /login/passkey/options (JSON, for the script): WebAuthn options bound to this sign-in,
+   * behind the form's CSRF secret like every step. Errors are JSON; the script then posts the
+   * passkey form, whose page says what happened.
+   */
+  async function passkeyOptions(ctx: AppContext): Promise<void> {
+    const interaction = await load(ctx, formCsrf(ctx, config));
+    ctx.body = await authorization.passkeyOptions(interaction, metaOf(ctx, viewOf(ctx, config, interaction)));
+  }
+
+  /** POST /login/passkey: the passkey's answer (or the browser's error) in place of a password or a code. */
+  async function submitPasskey(ctx: AppContext): Promise<void> {
+    const interaction = await loadPosted(ctx);
+    if (!interaction) return;
+    const view = viewOf(ctx, config, interaction);
+    const { ceremony = '', credential = '', error } = ctx.state.form;
+    const offerPasskey = await authorization.offersPasskey(interaction);
+    try {
+      if (error || !credential) throw browserPasskeyError(error || 'Error');
+      answerNext(ctx, deps, await authorization.submitPasskey(interaction, ceremony, credential, metaOf(ctx, view)));
+    } catch (thrown) {
+      const csrf = formCsrf(ctx, config)!;
+      refusal(ctx, view, thrown, (problem) => (interaction.step === 'totp' ? renderTotp(ctx, interaction, csrf, problem, offerPasskey) : renderLogin(ctx, interaction, csrf, problem)));
     }
   }
 
@@ -206,10 +275,12 @@ ${hidden(interaction, csrf)}
   }
 
   return {
-    loginPage: showStep(renderLogin),
+    loginPage: showStep(async (ctx, interaction, csrf) => renderLogin(ctx, interaction, csrf, undefined, undefined, await upstreamButtons())),
     submitLogin,
-    totpPage: showStep(renderTotp),
+    totpPage: showStep(async (ctx, interaction, csrf) => renderTotp(ctx, interaction, csrf, undefined, await authorization.offersPasskey(interaction))),
     submitTotp,
+    passkeyOptions,
+    submitPasskey,
     consentPage: showStep(renderConsent),
     submitConsent,
   };

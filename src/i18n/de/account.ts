@@ -20,6 +20,11 @@ export const account: typeof en = {
     codes: 'Ihre neuen Sicherungscodes sind bereit. Die alten gelten nicht mehr.',
     sessionEnded: 'Diese Sitzung ist beendet.',
     appRemoved: 'Die App hat keinen Zugriff mehr auf Ihr Konto.',
+    passkeyAdded: 'Ihr Passkey ist hinzugefügt. Ab jetzt können Sie sich damit anmelden.',
+    passkeyRenamed: 'Der Passkey ist umbenannt.',
+    passkeyRemoved: 'Der Passkey ist entfernt. Mit ihm ist keine Anmeldung an Ihrem Konto mehr möglich.',
+    connectionLinked: 'Der Anbieter ist verknüpft. Ab jetzt können Sie sich damit anmelden.',
+    connectionRemoved: 'Die Verknüpfung ist aufgehoben. Mit diesem Anbieter ist keine Anmeldung an Ihrem Konto mehr möglich.',
   },
   profile: {
     title: 'Ihr Konto',
@@ -99,11 +104,19 @@ export const account: typeof en = {
   },
   passkeys: {
     title: 'Ihre Passkeys',
-    empty: 'Sie haben noch keine Passkeys. Bald können Sie hier einen hinzufügen und sich mit Fingerabdruck, Gesicht oder Bildschirmsperre statt mit einem Passwort anmelden.',
   },
   connections: {
     title: 'Verknüpfte Anmeldungen',
-    empty: 'Es ist keine andere Anmeldung verknüpft. Bald können Sie hier ein Konto eines anderen Anbieters verknüpfen und sich damit anmelden.',
+    intro: 'Melden Sie sich mit einem Konto eines anderen Anbieters statt mit Ihrem Passwort an. Jeder verknüpfte Anbieter kann Sie bei diesem Konto anmelden.',
+    none: 'Hier werden keine anderen Anbieter angeboten.',
+    linked: (email) => `Verknüpft mit ${email}.`,
+    linkedNoEmail: 'Verknüpft.',
+    linkedOn: (date) => `Verknüpft am ${date}`,
+    notLinked: 'Nicht verknüpft.',
+    link: 'Verknüpfen',
+    linkLabel: (provider) => `${provider} verknüpfen`,
+    unlink: 'Verknüpfung aufheben',
+    unlinkLabel: (provider) => `Verknüpfung mit ${provider} aufheben`,
   },
   confirm: {
     title: 'Bestätigen Sie, dass Sie es sind',

@@ -71,4 +71,12 @@ export const mail: typeof en = {
     subject: 'Zwei-Faktor-Authentifizierung ist ausgeschaltet',
     body: (brand: string) => `Für Ihr Konto bei ${brand} wurde die Zwei-Faktor-Authentifizierung ausgeschaltet. Zur Anmeldung genügt jetzt Ihr Passwort.`,
   },
+  passkeyAdded: {
+    subject: 'Ihrem Konto wurde ein Passkey hinzugefügt',
+    body: (brand: string, name: string) => `Der Passkey „${name}“ wurde Ihrem Konto bei ${brand} hinzugefügt. Mit ihm ist jetzt eine Anmeldung ohne Passwort möglich.`,
+  },
+  passkeyRemoved: {
+    subject: 'Ein Passkey wurde aus Ihrem Konto entfernt',
+    body: (brand: string, name: string) => `Der Passkey „${name}“ wurde aus Ihrem Konto bei ${brand} entfernt. Mit ihm ist keine Anmeldung mehr möglich.`,
+  },
 };

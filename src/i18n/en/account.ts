@@ -21,6 +21,11 @@ export const account = {
     codes: 'Your new backup codes are ready. The old ones no longer work.',
     sessionEnded: 'That session has ended.',
     appRemoved: 'The app no longer has access to your account.',
+    passkeyAdded: 'Your passkey is added. You can sign in with it from now on.',
+    passkeyRenamed: 'The passkey is renamed.',
+    passkeyRemoved: 'The passkey is removed. It can no longer sign in to your account.',
+    connectionLinked: 'The provider is linked. You can sign in with it from now on.',
+    connectionRemoved: 'The provider is unlinked. It can no longer sign in to your account.',
   },
   profile: {
     title: 'Your account',
@@ -101,11 +106,19 @@ export const account = {
   },
   passkeys: {
     title: 'Passkeys',
-    empty: 'You have no passkeys yet. Soon you can add one here and sign in with your fingerprint, face or screen lock instead of a password.',
   },
   connections: {
     title: 'Connections',
-    empty: 'No other sign-in is linked. Soon you can link an account of another provider here and sign in with it.',
+    intro: 'Sign in with an account of another provider instead of your password. Each provider you link can sign in to this account.',
+    none: 'No other providers are offered here.',
+    linked: (email: string) => `Linked to ${email}.`,
+    linkedNoEmail: 'Linked.',
+    linkedOn: (date: string) => `Linked on ${date}`,
+    notLinked: 'Not linked.',
+    link: 'Link',
+    linkLabel: (provider: string) => `Link ${provider}`,
+    unlink: 'Unlink',
+    unlinkLabel: (provider: string) => `Unlink ${provider}`,
   },
   confirm: {
     title: 'Confirm it’s you',

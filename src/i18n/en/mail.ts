@@ -69,4 +69,12 @@ export const mail = {
     subject: 'Two-factor authentication is off',
     body: (brand: string) => `Two-factor authentication was turned off for your ${brand} account. Signing in now needs only your password.`,
   },
+  passkeyAdded: {
+    subject: 'A passkey was added to your account',
+    body: (brand: string, name: string) => `The passkey “${name}” was added to your ${brand} account. It can now sign in to your account without a password.`,
+  },
+  passkeyRemoved: {
+    subject: 'A passkey was removed from your account',
+    body: (brand: string, name: string) => `The passkey “${name}” was removed from your ${brand} account. It can no longer sign in.`,
+  },
 };

@@ -17,6 +17,12 @@ export async function hitWindow(db: DbOrTx, key: string, windowStart: number): P
   return Number(row.count);
 }
 
+/** The count of `key` in the window starting at `windowStart`, without counting anything. */
+export async function windowCount(db: DbOrTx, key: string, windowStart: number): Promise<number> {
+  const row = await db.selectFrom('rate_limits').select(['count', 'window_start']).where('key', '=', key).executeTakeFirst();
+  return row !== undefined && Number(row.window_start) === windowStart ? Number(row.count) : 0;
+}
+
 export async function purgeOldWindows(db: DbOrTx, before: number): Promise<void> {
   await db.deleteFrom('rate_limits').where('window_start', '<', before).execute();
 }

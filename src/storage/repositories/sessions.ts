@@ -1,7 +1,10 @@
 // Rows of sessions (one per completed sign-in) and of their refresh tokens (one rotation family).
-import type { Insertable } from 'kysely';
+// Every way a session ends goes through endWhere below, which also queues the back-channel logout
+// tokens of the sessions it ended, in the same transaction (repositories/backchannel-logouts.ts).
+import type { Expression, ExpressionBuilder, Insertable, SqlBool } from 'kysely';
 import type { DbOrTx } from '../db.js';
-import type { RefreshTokenRow, RefreshTokenTable, SessionRow, SessionTable, UserRow } from '../schema.js';
+import { queueBackchannelLogouts } from './backchannel-logouts.js';
+import type { Database, RefreshTokenRow, RefreshTokenTable, SessionRow, SessionTable, UserRow } from '../schema.js';
 
 export async function insertSession(db: DbOrTx, row: Insertable<SessionTable>): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
@@ -51,26 +54,33 @@ export async function touchSession(db: DbOrTx, id: string, now: number): Promise
   await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
 }
 
-/** Ends one session; returns false when it had ended already. */
-export async function endSession(db: DbOrTx, id: string, reason: string, now: number): Promise<boolean> {
-  const result = await db
+/**
+ * Ends the unended sessions that `which` selects, and queues the logout tokens of those that must
+ * hear of it (OIDC Back-Channel Logout 1.0 §2.5). Pass the caller's transaction when the ending
+ * belongs to a larger change. Returns how many sessions ended.
+ */
+async function endWhere(db: DbOrTx, which: (eb: ExpressionBuilder<Database, 'sessions'>) => Expression<SqlBool>, reason: string, now: number): Promise<number> {
+  // The ending and its notices commit together, also when the caller has no transaction open.
+  if (!db.isTransaction) return db.transaction().execute((tx) => endWhere(tx, which, reason, now));
+  const ended = await db
     .updateTable('sessions')
     .set({ ended_at: now, end_reason: reason })
-    .where('id', '=', id)
+    .where(which)
     .where('ended_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+    .returning(['id', 'user_id', 'client_id', 'id_token_sid'])
+    .execute();
+  await queueBackchannelLogouts(db, ended, now);
+  return ended.length;
+}
+
+/** Ends one session; returns false when it had ended already. */
+export async function endSession(db: DbOrTx, id: string, reason: string, now: number): Promise<boolean> {
+  return (await endWhere(db, (eb) => eb('id', '=', id), reason, now)) > 0;
 }
 
 /** Ends a browser session and every session started from it. */
 export async function endSessionTree(db: DbOrTx, id: string, reason: string, now: number): Promise<number> {
-  const result = await db
-    .updateTable('sessions')
-    .set({ ended_at: now, end_reason: reason })
-    .where((eb) => eb.or([eb('id', '=', id), eb('parent_id', '=', id)]))
-    .where('ended_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return endWhere(db, (eb) => eb.or([eb('id', '=', id), eb('parent_id', '=', id)]), reason, now);
 }
 
 /**
@@ -90,25 +100,11 @@ export const findBrowserSession = (db: DbOrTx, secretHash: string): Promise<Sess
  * session), when the user revokes its consent; the browser session itself stays.
  */
 export async function endClientSessions(db: DbOrTx, userId: string, clientId: string, reason: string, now: number): Promise<number> {
-  const result = await db
-    .updateTable('sessions')
-    .set({ ended_at: now, end_reason: reason })
-    .where('user_id', '=', userId)
-    .where('client_id', '=', clientId)
-    .where('parent_id', 'is not', null)
-    .where('ended_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return endWhere(db, (eb) => eb.and([eb('user_id', '=', userId), eb('client_id', '=', clientId), eb('parent_id', 'is not', null)]), reason, now);
 }
 
 export async function endUserSessions(db: DbOrTx, userId: string, reason: string, now: number): Promise<number> {
-  const result = await db
-    .updateTable('sessions')
-    .set({ ended_at: now, end_reason: reason })
-    .where('user_id', '=', userId)
-    .where('ended_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return endWhere(db, (eb) => eb('user_id', '=', userId), reason, now);
 }
 
 export async function insertRefreshToken(db: DbOrTx, row: Insertable<RefreshTokenTable>): Promise<void> {

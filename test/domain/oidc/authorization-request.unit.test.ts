@@ -35,6 +35,8 @@ const client = (overrides: Partial<Client> = {}): Client => ({
   jwksUri: null,
   dpopBoundAccessTokens: false,
   requirePushedAuthorizationRequests: false,
+  exchangeAudiences: [],
+  backchannelLogoutUri: null,
   ...overrides,
 });
 

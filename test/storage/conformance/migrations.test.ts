@@ -25,9 +25,9 @@ for (const dialect of DIALECTS) {
   test(`${dialect}: the migrated schema has the tables the typed schema names`, async (t) => {
     const { db } = await openTestDatabase(t, dialect);
     t.deepEqual(await tableNames(db), [
-      'account_mails', 'audit_log', 'authorization_codes', 'backup_codes', 'client_consents', 'clients', 'consents', 'interactions', 'lockouts',
-      'mail_tokens', 'mfa_challenges', 'outbox', 'password_history', 'pushed_requests', 'rate_limits', 'refresh_tokens', 'revoked_tokens', 'served_issuer', 'sessions',
-      'signing_keys', 'sync_state', 'used_jtis', 'users',
+      'account_mails', 'audit_log', 'authorization_codes', 'backchannel_logouts', 'backup_codes', 'client_consents', 'clients', 'consents', 'device_codes', 'interactions', 'lockouts',
+      'mail_tokens', 'mfa_challenges', 'outbox', 'passkey_ceremonies', 'passkeys', 'password_history', 'pushed_requests', 'rate_limits', 'refresh_tokens', 'revoked_tokens', 'served_issuer', 'sessions',
+      'signing_keys', 'sync_state', 'upstream_identities', 'upstream_requests', 'upstreams', 'used_jtis', 'users', 'webauthn_user_handles',
     ]);
   });
 

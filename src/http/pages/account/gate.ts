@@ -32,6 +32,8 @@ export interface AccountBody {
   title: string;
   body: SafeHtml;
   status?: number;
+  /** Scripts of our own origin (layout.ts, Page.scripts): the passkey buttons. */
+  scripts?: readonly string[];
 }
 
 /** The `done` notices a POST's 303 may name (t.account.done). */
@@ -101,7 +103,7 @@ export function renderAccount(ctx: AppContext, visit: Visit, page: AccountPage |
   const { t } = visit.view;
   const done = typeof ctx.query.done === 'string' && Object.hasOwn(t.account.done, ctx.query.done) ? t.account.done[ctx.query.done as Done] : undefined;
   const notice = done && (content.status ?? 200) === 200 ? html`<p class="notice" role="status">${done}</p>\n` : '';
-  renderPage(ctx, visit.view, { title: content.title, nav: accountNav(t, page), wide: true, status: content.status ?? 200, body: html`${notice}${content.body}` });
+  renderPage(ctx, visit.view, { title: content.title, nav: accountNav(t, page), wide: true, status: content.status ?? 200, body: html`${notice}${content.body}`, ...(content.scripts ? { scripts: content.scripts } : {}) });
 }
 
 /** An unknown (or another person's) session or app: 404, as unknown as a made-up one. */

@@ -6,14 +6,17 @@ import type { PasswordService } from '../../../domain/accounts/passwords.js';
 import type { ProfileService } from '../../../domain/accounts/profile.js';
 import type { ConsentService } from '../../../domain/consents/consent-service.js';
 import type { MfaService } from '../../../domain/mfa/mfa-service.js';
+import type { PasskeyService } from '../../../domain/passkeys/passkey-service.js';
 import type { AuthorizationFlow } from '../../../domain/oidc/authorization-flow.js';
 import type { BrowserSessions } from '../../../domain/oidc/browser-sessions.js';
 import type { SignOutService } from '../../../domain/sessions/sign-out.js';
+import type { UpstreamSignIn } from '../../../domain/upstreams/upstream-sign-in.js';
 import { appsPage } from './apps.js';
 import { confirmPage } from './confirm.js';
+import { connectionsPage } from './connections.js';
 import { accountGate } from './gate.js';
+import { passkeysPage } from './passkeys.js';
 import { passwordPage } from './password.js';
-import { placeholderPages } from './placeholders.js';
 import { profilePage } from './profile.js';
 import { sessionsPage } from './sessions.js';
 import { signOutPages } from './sign-out.js';
@@ -30,6 +33,8 @@ export interface AccountPagesDeps {
   mfa: MfaService;
   signOut: SignOutService;
   consents: ConsentService;
+  passkeys: PasskeyService;
+  upstreamSignIn: UpstreamSignIn;
 }
 
 /** GET and POST of every account page; the POSTs need the form body parser before them. */
@@ -42,7 +47,8 @@ export function accountPagesHandlers(deps: AccountPagesDeps) {
     twoFactor: twoFactorPage(gate, config, deps.mfa),
     sessions: sessionsPage(gate, config, deps.signOut),
     apps: appsPage(gate, deps.consents),
-    placeholders: placeholderPages(gate),
+    passkeys: passkeysPage(gate, deps),
+    connections: connectionsPage(gate, deps.upstreamSignIn),
     confirm: confirmPage(gate, deps.browserSessions),
     signOut: signOutPages(gate, config, deps.signOut),
   };
