@@ -7,6 +7,7 @@
 // Logs name a message by its id only: subjects and bodies carry links with tokens.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { PollingWorker } from '../concurrency/polling-worker.js';
 import type { Db, DbOrTx } from '../storage/db.js';
 import { claimDueMessages, insertOutboxMessage, markFailed, markSent } from '../storage/repositories/outbox.js';
 import type { MailMessage } from './message.js';
@@ -48,13 +49,7 @@ export function retryDelayMs(attempts: number): number {
 }
 
 export class OutboxWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private polling = false;
-  private stopping = false;
-  /** The pass delivering now. */
-  private current: Promise<number> | undefined;
-  /** A pass waiting for the current one; every caller meanwhile shares it, so wakes coalesce. */
-  private next: Promise<number> | undefined;
+  private readonly loop: PollingWorker;
 
   constructor(
     private readonly db: Db,
@@ -63,73 +58,37 @@ export class OutboxWorker {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly events: OutboxEvents = noOutboxEvents,
-  ) {}
+  ) {
+    this.loop = new PollingWorker({ pollMs: OUTBOX_POLL_MS, pass: () => this.deliverDue(), log, what: 'mail outbox' });
+  }
 
   start(): void {
-    if (this.polling) return;
-    this.polling = true;
-    this.stopping = false;
-    this.schedulePoll();
+    this.loop.start();
   }
 
   /** Stops polling and waits for a pass in progress, which ends after the message it is sending. */
-  async stop(): Promise<void> {
-    this.polling = false;
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await (this.next ?? this.current)?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Called after a request enqueued mail, so it leaves now rather than at the next poll. */
   wake(): void {
-    if (!this.polling) return;
-    setImmediate(() => this.tick()).unref();
+    this.loop.wake();
   }
 
   /** Delivers every message due now, after any pass in progress; resolves to how many were sent. */
   drain(): Promise<number> {
-    if (this.next) return this.next;
-    if (!this.current) return this.begin();
-    this.next = this.current
-      .catch(() => undefined)
-      .then(() => {
-        this.next = undefined;
-        return this.begin();
-      });
-    return this.next;
-  }
-
-  private begin(): Promise<number> {
-    const pass: Promise<number> = this.deliverDue().finally(() => {
-      if (this.current === pass) this.current = undefined;
-    });
-    this.current = pass;
-    return pass;
-  }
-
-  private tick(): void {
-    if (!this.polling) return;
-    clearTimeout(this.timer);
-    this.drain()
-      .catch((error: unknown) => this.log.error({ error: errorMessage(error) }, 'mail outbox pass failed'))
-      .finally(() => this.schedulePoll());
-  }
-
-  private schedulePoll(): void {
-    if (!this.polling) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), OUTBOX_POLL_MS);
-    this.timer.unref();
+    return this.loop.drain();
   }
 
   private async deliverDue(): Promise<number> {
     let sent = 0;
-    while (!this.stopping) {
+    while (!this.loop.stopping) {
       const batch = (await claimDueMessages(this.db, this.clock.now(), BATCH_SIZE, LEASE_MS)).map(outboxMessageFromRow);
       if (batch.length === 0) break;
       for (const message of batch) {
         // Messages left over stay claimed until their lease ends, then any instance takes them.
-        if (this.stopping || this.clock.now() > (message.lockedUntil ?? 0) - SEND_BUDGET_MS) break;
+        if (this.loop.stopping || this.clock.now() > (message.lockedUntil ?? 0) - SEND_BUDGET_MS) break;
         if (await this.deliver(message)) sent += 1;
       }
     }

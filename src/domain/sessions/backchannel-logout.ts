@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import { audit } from '../../audit/audit-log.js';
 import type { Clock } from '../../clock.js';
+import { PollingWorker } from '../../concurrency/polling-worker.js';
 import type { Db } from '../../storage/db.js';
 import { claimDueLogouts, deleteLogout, markLogoutFailed } from '../../storage/repositories/backchannel-logouts.js';
 import type { BackchannelLogoutRow } from '../../storage/schema.js';
@@ -66,12 +67,8 @@ export interface LogoutWake {
 export const noLogoutWake: LogoutWake = { wake() {} };
 
 export class BackchannelLogoutWorker implements LogoutWake {
-  private timer: NodeJS.Timeout | undefined;
-  private polling = false;
-  private stopping = false;
+  private readonly loop: PollingWorker;
   private inFlight = new AbortController();
-  private current: Promise<number> | undefined;
-  private next: Promise<number> | undefined;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
 
@@ -85,70 +82,35 @@ export class BackchannelLogoutWorker implements LogoutWake {
   ) {
     this.timeoutMs = options.timeoutMs ?? LOGOUT_CALL_TIMEOUT_MS;
     this.fetchImpl = options.fetchImpl ?? fetch;
+    this.loop = new PollingWorker({ pollMs: LOGOUT_POLL_MS, pass: () => this.deliverDue(), log, what: 'back-channel logout' });
   }
 
   start(): void {
-    if (this.polling) return;
-    this.polling = true;
-    this.stopping = false;
+    if (this.loop.running) return;
     this.inFlight = new AbortController();
-    this.schedulePoll();
+    this.loop.start();
   }
 
   /** Stops polling, cuts calls in flight (their notices go back to the queue), waits for the pass. */
   async stop(): Promise<void> {
-    this.polling = false;
-    this.stopping = true;
-    clearTimeout(this.timer);
+    const stopped = this.loop.stop();
     this.inFlight.abort();
-    await (this.next ?? this.current)?.catch(() => undefined);
+    await stopped;
   }
 
   /** Called after a transaction that ended sessions commits, so their apps hear of it now. */
   wake(): void {
-    if (!this.polling) return;
-    setImmediate(() => this.tick()).unref();
+    this.loop.wake();
   }
 
   /** Delivers every notice due now, after any pass in progress; resolves to how many were delivered. */
   drain(): Promise<number> {
-    if (this.next) return this.next;
-    if (!this.current) return this.begin();
-    this.next = this.current
-      .catch(() => undefined)
-      .then(() => {
-        this.next = undefined;
-        return this.begin();
-      });
-    return this.next;
-  }
-
-  private begin(): Promise<number> {
-    const pass: Promise<number> = this.deliverDue().finally(() => {
-      if (this.current === pass) this.current = undefined;
-    });
-    this.current = pass;
-    return pass;
-  }
-
-  private tick(): void {
-    if (!this.polling) return;
-    clearTimeout(this.timer);
-    this.drain()
-      .catch((error: unknown) => this.log.error({ error: (error as Error).message }, 'back-channel logout pass failed'))
-      .finally(() => this.schedulePoll());
-  }
-
-  private schedulePoll(): void {
-    if (!this.polling) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), LOGOUT_POLL_MS);
-    this.timer.unref();
+    return this.loop.drain();
   }
 
   private async deliverDue(): Promise<number> {
     let delivered = 0;
-    while (!this.stopping) {
+    while (!this.loop.stopping) {
       const batch = (await claimDueLogouts(this.db, this.clock.now(), BATCH_SIZE, LEASE_MS)).map(logoutNoticeFromRow);
       if (batch.length === 0) break;
       // In parallel: one hanging receiver costs the others nothing.
@@ -169,7 +131,7 @@ export class BackchannelLogoutWorker implements LogoutWake {
     try {
       await this.post(client.backchannelLogoutUri, this.tokens.issue({ clientId: client.clientId, alg: client.idTokenAlg, sub: notice.userId, sid: notice.sid }));
     } catch (failure: unknown) {
-      if (this.stopping) {
+      if (this.loop.stopping) {
         // Shut down mid-call: back to the queue as it was, for the next instance or start.
         await markLogoutFailed(this.db, notice.sessionId, notice.attempts, this.clock.now(), 'interrupted by shutdown');
         return false;
