@@ -227,6 +227,6 @@ export async function createServices(config: Config, db: Db, dialect: Dialect, c
     userInfo: new UserInfo(db, config.issuer, introspection),
     readiness: new Readiness(db, keys.keystore, clock),
     upstreams: new UpstreamAdmin(db, keys.sealer, clock, (name) => upstreamClients.forget(name)),
-    upstreamSignIn: new UpstreamSignIn({ db, config, clock, clients: upstreamClients, authorization, signIn, mfa }),
+    upstreamSignIn: new UpstreamSignIn({ db, config, clock, clients: upstreamClients, authorization, signIn, mfa, browserSessions }),
   };
 }

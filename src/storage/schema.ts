@@ -448,7 +448,7 @@ export interface UpstreamRequestTable {
   state_hash: string;
   upstream: string;
   /** `sign_in` for the hosted sign-in; `link` from /account/connections. */
-  purpose: 'sign_in' | 'link';
+  purpose: 'sign_in' | 'link' | 'reauthenticate';
   /** `sent`: waiting for the callback; `confirm`: the existing account's password is asked for. */
   step: 'sent' | 'confirm';
   interaction_id: string | null;

@@ -9,6 +9,7 @@ import { cliEnv, cliJson } from '../helpers/cli.js';
 import { atApp, browserTest, openPage, redeem, seriousA11yViolations } from '../browser/chromium.js';
 import { signInAtAccount } from '../browser/account.js';
 import { upstreamRedirectUri } from '../../src/domain/upstreams/upstream.js';
+import { ManualClock } from '../helpers/server.js';
 import { addUpstream, appSignIn, startGithub, startRogue } from './providers.js';
 
 const OCTOCAT = {
@@ -125,4 +126,46 @@ browserTest('upstreams delete (the CLI) removes the button and the callback answ
   const kept = await server.services.db.selectFrom('users').select('id').where('id', '=', sub).executeTakeFirst();
   t.truthy(kept, 'the local account stays');
   t.deepEqual(await server.services.db.selectFrom('upstream_identities').selectAll().execute(), [], 'its identities went with the upstream');
+});
+
+browserTest('a person without a password confirms it is them through a linked provider before linking another, 6 minutes after signing in', async (t) => {
+  const clock = new ManualClock();
+  const server = await startAccountServer(t, { clock });
+  const work = await startRogue(t, 'ok', { sub: 'fresh-1', email: 'fresh.upstream@example.com', name: 'Fresh Upstream' });
+  await addUpstream(server, { name: 'work', issuer: work.issuer, clientId: work.clientId, displayName: 'Work ID' });
+  const stranger = await startRogue(t, 'ok', { sub: 'stranger-1', email: 'stranger@example.com', name: 'Stranger' });
+  await addUpstream(server, { name: 'other', issuer: stranger.issuer, clientId: stranger.clientId, displayName: 'Other ID' });
+
+  const { page } = await openPage(t);
+  await page.goto(`${server.config.issuer}/account/connections`);
+  await page.waitForURL((url) => url.pathname === '/login');
+  await page.getByRole('button', { name: 'Continue with Work ID' }).click();
+  await page.waitForURL((url) => url.pathname === '/account/connections');
+  const user = await server.services.db.selectFrom('users').selectAll().where('email', '=', 'fresh.upstream@example.com').executeTakeFirstOrThrow();
+
+  clock.advance(6 * 60_000);
+  await page.getByRole('button', { name: 'Link Other ID' }).click();
+  await page.waitForURL((url) => url.pathname === '/account/confirm');
+  t.deepEqual(await linkedUpstreams(server, user.id), ['work'], 'nothing linked before the confirmation');
+  // Only a provider linked to this account can vouch for it.
+  t.is(await page.getByRole('button', { name: 'Confirm with Other ID' }).count(), 0);
+  t.deepEqual(await seriousA11yViolations(page), [], 'confirm page with a provider');
+
+  await page.getByRole('button', { name: 'Confirm with Work ID' }).click();
+  await page.waitForURL((url) => url.pathname === '/account/connections');
+  const session = await server.services.db.selectFrom('sessions').select(['id', 'auth_time']).where('user_id', '=', user.id).where('browser_secret_hash', 'is not', null).executeTakeFirstOrThrow();
+  t.is(Number(session.auth_time), clock.now(), 'the browser session counts as signed in now');
+  const audited = await server.services.db.selectFrom('audit_log').select('detail').where('user_id', '=', user.id).where('event', '=', 'user.reauthenticated').execute();
+  t.deepEqual(audited.map((row) => JSON.parse(row.detail).method), ['fed']);
+
+  await page.getByRole('button', { name: 'Link Other ID' }).click();
+  await page.waitForURL((url) => url.searchParams.get('done') === 'connectionLinked');
+  t.deepEqual(await linkedUpstreams(server, user.id), ['other', 'work']);
+
+  // A crafted form naming a provider the person has not linked is refused, and nothing changes.
+  clock.advance(6 * 60_000);
+  const csrf = await page.locator('input[name=csrf]').first().inputValue();
+  const refused = await page.request.post(`${server.config.issuer}/account/confirm`, { form: { csrf, return: '/account/connections', upstream: 'nobody' }, maxRedirects: 0 });
+  t.not(refused.status(), 303);
+  t.is((await server.services.db.selectFrom('audit_log').select('id').where('user_id', '=', user.id).where('event', '=', 'user.reauthenticated').execute()).length, 1);
 });

@@ -67,10 +67,18 @@ export class BrowserSessions {
     if ('password' in proof) await this.signIn.verifyCurrentPassword(user, proof.password, meta);
     else if (user.mfaEnabled) await this.mfa.confirmCode(user, proof.code, meta);
     else throw new OAuthError('invalid_request', 'two-factor authentication is off', { reason: 'mfa_off' });
+    await this.markReauthenticated(user.id, session.id, 'password' in proof ? 'pwd' : 'otp', meta);
+  }
+
+  /**
+   * The person proved it is them (`method`, an RFC 8176 value or `fed` for an upstream provider
+   * that vouched for a linked identity: UpstreamSignIn): the session's auth_time moves to now.
+   */
+  async markReauthenticated(userId: string, sessionId: string, method: string, meta: RequestMeta): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction().execute(async (tx) => {
-      if (!(await updateSessionAuthTime(tx, session.id, now))) throw new OAuthError('invalid_grant', 'the browser session has ended');
-      await audit(tx, { event: 'user.reauthenticated', userId: user.id, meta, detail: { session: session.id, method: 'password' in proof ? 'pwd' : 'otp' } }, now);
+      if (!(await updateSessionAuthTime(tx, sessionId, now))) throw new OAuthError('invalid_grant', 'the browser session has ended');
+      await audit(tx, { event: 'user.reauthenticated', userId, meta, detail: { session: sessionId, method } }, now);
     });
   }
 

@@ -36,6 +36,7 @@ import { findUserByEmail, findUserById, insertUser, lockUser } from '../../stora
 import type { SignInService } from '../accounts/sign-in.js';
 import { newUserRow, normalizeEmail, normalizeName, userFromRow, type User } from '../accounts/user.js';
 import type { MfaService } from '../mfa/mfa-service.js';
+import type { BrowserSessions } from '../oidc/browser-sessions.js';
 import type { AuthorizationFlow, Interaction, Next } from '../oidc/authorization-flow.js';
 import type { UpstreamClients, UpstreamPerson } from './upstream-client.js';
 import { upstreamFromRow, upstreamRedirectUri, type Upstream } from './upstream.js';
@@ -60,6 +61,7 @@ export interface UpstreamSignInDeps {
   authorization: AuthorizationFlow;
   signIn: SignInService;
   mfa: MfaService;
+  browserSessions: BrowserSessions;
 }
 
 /** A "Continue with …" button. */
@@ -76,8 +78,10 @@ export type CallbackOutcome =
   | { kind: 'confirm'; interactionId: string }
   /** Linked to the signed-in person (from /account/connections). */
   | { kind: 'linked' }
+  /** A linked provider vouched for the signed-in person again: the browser session is fresh. */
+  | { kind: 'reauthenticated' }
   /** Nobody signed in, nothing linked; `interactionId` when the sign-in can still go on another way. */
-  | { kind: 'failed'; error: OAuthError; purpose: 'sign_in' | 'link' | undefined; interactionId?: string };
+  | { kind: 'failed'; error: OAuthError; purpose: UpstreamRequestRow['purpose'] | undefined; interactionId?: string };
 
 /** The link step's page: which provider, which account. */
 export interface Confirmation {
@@ -114,10 +118,22 @@ export class UpstreamSignIn {
   }
 
   /**
+   * Sends a signed-in person to a provider linked to their account to confirm it is them
+   * (docs/account.md, Re-authentication): how a person without a password or second factor passes
+   * the check before a sensitive change. Only a provider they have linked can vouch for them.
+   */
+  async startReauthentication(name: string, user: User, csrfSecret: string): Promise<string> {
+    const upstream = await this.upstream(name);
+    if (!(await listIdentitiesOfUser(this.deps.db, user.id)).some((row) => row.upstream === upstream.name)) throw notFound(name);
+    return this.send(upstream, csrfSecret, { purpose: 'reauthenticate', interactionId: null, userId: user.id });
+  }
+
+  /**
    * The upstream's answer at ISSUER/upstream/NAME/callback. `callbackUrl` is our redirect URI with
    * the query the browser brought; `signedInUserId` is whoever the browser's session is (for a link).
    */
-  async callback(name: string, query: URLSearchParams, csrfSecret: string | undefined, signedInUserId: string | undefined, meta: RequestMeta): Promise<CallbackOutcome> {
+  async callback(name: string, query: URLSearchParams, csrfSecret: string | undefined, signedIn: { userId: string; sessionId: string } | undefined, meta: RequestMeta): Promise<CallbackOutcome> {
+    const signedInUserId = signedIn?.userId;
     const { db, clock, config } = this.deps;
     let row: UpstreamRequestRow | undefined;
     try {
@@ -139,6 +155,16 @@ export class UpstreamSignIn {
       if (row.purpose === 'link') {
         await this.link(upstream, person, row.user_id, signedInUserId, meta);
         return { kind: 'linked' };
+      }
+      if (row.purpose === 'reauthenticate') {
+        // The identity that came back must be the one linked to the person who asked, in the
+        // browser that asked: another account of the same provider proves nothing here.
+        const identity = await findIdentity(db, upstream.name, person.subject);
+        if (!signedIn || !row.user_id || row.user_id !== signedIn.userId || identity?.user_id !== row.user_id) {
+          throw stateError('the provider vouched for someone else than the signed-in person');
+        }
+        await this.deps.browserSessions.markReauthenticated(signedIn.userId, signedIn.sessionId, 'fed', { ...meta });
+        return { kind: 'reauthenticated' };
       }
       return await this.signIn(upstream, person, row, csrfSecret, meta);
     } catch (error) {
@@ -225,7 +251,7 @@ export class UpstreamSignIn {
     return upstreamFromRow(row);
   }
 
-  private async send(upstream: Upstream, csrfSecret: string, bound: { purpose: 'sign_in' | 'link'; interactionId: string | null; userId: string | null }): Promise<string> {
+  private async send(upstream: Upstream, csrfSecret: string, bound: { purpose: UpstreamRequestRow['purpose']; interactionId: string | null; userId: string | null }): Promise<string> {
     const { db, clock, config } = this.deps;
     const sent = await this.deps.clients.authorizationRequest(upstream, upstreamRedirectUri(config.issuer, upstream.name));
     const now = clock.now();

@@ -21,6 +21,29 @@ export function clearSessionCookie(ctx: AppContext, config: Config): void {
   setCookie(ctx, config, sessionCookie(config), '', 0);
 }
 
+const reauthReturnCookie = (config: Config) => (https(config) ? '__Host-tessera_reauth_return' : 'tessera_reauth_return');
+
+/**
+ * Where a re-authentication through a provider comes back to (an account page): kept while the
+ * browser is at the provider, 10 minutes at most. SameSite=Lax sends it with the provider's
+ * redirect back (a top-level GET).
+ */
+export function setReauthReturn(ctx: AppContext, config: Config, path: string): void {
+  setCookie(ctx, config, reauthReturnCookie(config), encodeURIComponent(path), 600);
+}
+
+/** The page to go back to after a re-authentication through a provider, once; the caller checks it. */
+export function takeReauthReturn(ctx: AppContext, config: Config): string | undefined {
+  const value = ctx.cookies.get(reauthReturnCookie(config));
+  if (!value) return undefined;
+  setCookie(ctx, config, reauthReturnCookie(config), '', 0);
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The browser's CSRF secret, made and set on first use. */
 export function csrfSecret(ctx: AppContext, config: Config): string {
   const existing = ctx.cookies.get(csrfCookie(config));

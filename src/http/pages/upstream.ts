@@ -11,8 +11,8 @@ import type { UpstreamSignIn } from '../../domain/upstreams/upstream-sign-in.js'
 import { isOAuthError, type OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, RouteContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
-import { ACCOUNT_PATHS } from './account/nav.js';
-import { csrfCookie, csrfSecret, formCsrf, sessionCookie } from './browser-cookies.js';
+import { ACCOUNT_PATHS, accountPath } from './account/nav.js';
+import { csrfCookie, csrfSecret, formCsrf, sessionCookie, takeReauthReturn } from './browser-cookies.js';
 import { errorMessage, FormProblem, problemHtml } from './form-problem.js';
 import { html, renderPage } from './layout.js';
 import { answerNext, loginPath } from './sign-in.js';
@@ -79,7 +79,9 @@ export function upstreamPageHandlers(deps: UpstreamPageDeps) {
     const browser = await browserSessions.find(ctx.cookies.get(sessionCookie(config)));
     const view = viewOf(ctx);
     // The CSRF cookie binds the request sent to the provider to this browser; no new one is made here.
-    const outcome = await upstreamSignIn.callback(ctx.params.name ?? '', new URLSearchParams(ctx.querystring), ctx.cookies.get(csrfCookie(config)), browser?.user.id, metaOf(ctx, view));
+    const signedIn = browser ? { userId: browser.user.id, sessionId: browser.session.id } : undefined;
+    const outcome = await upstreamSignIn.callback(ctx.params.name ?? '', new URLSearchParams(ctx.querystring), ctx.cookies.get(csrfCookie(config)), signedIn, metaOf(ctx, view));
+    const reauthReturn = takeReauthReturn(ctx, config);
     switch (outcome.kind) {
       case 'continue':
         return answerNext(ctx, deps, outcome.next);
@@ -89,12 +91,18 @@ export function upstreamPageHandlers(deps: UpstreamPageDeps) {
       case 'linked':
         ctx.status = 303;
         return ctx.redirect(`${ACCOUNT_PATHS.connections}?done=connectionLinked`);
+      case 'reauthenticated':
+        // Back to the account page that asked (only one of ours: accountPath checks).
+        ctx.status = 303;
+        return ctx.redirect(accountPath(reauthReturn) ?? ACCOUNT_PATHS.profile);
       case 'failed': {
         // For the operator: why (the person's page says it in their words, without the details).
         ctx.state.log.info({ upstream: ctx.params.name, code: outcome.error.code, detail: outcome.error.detail }, 'upstream sign-in failed');
         const back: Back =
           outcome.purpose === 'link'
             ? { href: ACCOUNT_PATHS.connections, label: 'connections' }
+            : outcome.purpose === 'reauthenticate'
+              ? { href: ACCOUNT_PATHS.profile, label: 'account' }
             : outcome.interactionId && !['interaction_expired', 'interaction_forbidden', 'interaction_client_gone'].includes(outcome.error.code)
               ? { href: loginPath(outcome.interactionId), label: 'signIn' }
               : { href: ACCOUNT_PATHS.profile, label: 'account' };

@@ -125,6 +125,8 @@ export const account: typeof en = {
     submit: 'Bestätigen',
     codeIntro: 'Oder bestätigen Sie mit einem Code aus Ihrer Authenticator-App oder einem Sicherungscode.',
     code: 'Code aus Ihrer Authenticator-App oder ein Sicherungscode',
+    providerIntro: 'Oder bestätigen Sie, indem Sie sich erneut bei einem mit Ihrem Konto verknüpften Anbieter anmelden.',
+    provider: (provider) => `Mit ${provider} bestätigen`,
     submitCode: 'Mit Code bestätigen',
   },
   signedOut: {

@@ -128,6 +128,8 @@ export const account = {
     codeIntro: 'Or confirm with a code from your authenticator app, or a backup code.',
     code: 'Code from your authenticator app, or a backup code',
     submitCode: 'Confirm with code',
+    providerIntro: 'Or confirm by signing in again with a provider linked to your account.',
+    provider: (provider: string) => `Confirm with ${provider}`,
   },
   signedOut: {
     title: 'You are signed out',

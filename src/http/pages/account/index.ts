@@ -49,7 +49,7 @@ export function accountPagesHandlers(deps: AccountPagesDeps) {
     apps: appsPage(gate, deps.consents),
     passkeys: passkeysPage(gate, deps),
     connections: connectionsPage(gate, deps.upstreamSignIn),
-    confirm: confirmPage(gate, deps.browserSessions),
+    confirm: confirmPage(gate, deps.config, deps.browserSessions, deps.upstreamSignIn),
     signOut: signOutPages(gate, config, deps.signOut),
   };
 }
