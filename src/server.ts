@@ -125,6 +125,15 @@ export async function startServer(given: Config, options: StartOptions): Promise
   preloadCommonPasswords();
   await services.hasher.warm();
   const stopCleanup = startCleanup(db, clock, log);
+  /** The background work and the database, stopped after the sockets (on close, or a failed start). */
+  const stopBackground = async () => {
+    await scheduler.stop();
+    await services.outbox.stop();
+    await services.backchannelLogout.stop();
+    services.clientRegistry.stop();
+    stopCleanup();
+    await db.destroy();
+  };
 
   const app = createApp(services, metrics);
   let metricsServer: Server | undefined;
@@ -137,12 +146,7 @@ export async function startServer(given: Config, options: StartOptions): Promise
       metricsInfo = { url: `http://${reach.includes(':') ? `[${reach}]` : reach}:${bound.port}`, listening: bound };
     } catch (error) {
       // The metrics port is taken (or its host is wrong): stop what was started, and report it.
-      await scheduler.stop();
-      await services.outbox.stop();
-      await services.backchannelLogout.stop();
-      services.clientRegistry.stop();
-      stopCleanup();
-      await db.destroy();
+      await stopBackground();
       await closeNow(server);
       throw error;
     }
@@ -158,12 +162,7 @@ export async function startServer(given: Config, options: StartOptions): Promise
       const timer = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 10_000);
       await closed;
       clearTimeout(timer);
-      await scheduler.stop();
-      await services.outbox.stop();
-      await services.backchannelLogout.stop();
-      services.clientRegistry.stop();
-      stopCleanup();
-      await db.destroy();
+      await stopBackground();
     })());
 
   return { url, listening: { host: listenedHost, port }, ...(metricsInfo ? { metrics: metricsInfo } : {}), server, services, scheduler, close };

@@ -10,7 +10,7 @@ import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, RouteContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { field, optionalBoolean, optionalString, requiredString } from './fields.js';
-import { setRefreshCookie } from './refresh-cookie.js';
+import { answerTokens } from './refresh-cookie.js';
 
 export interface PasskeyHandlerDeps {
   config: Config;
@@ -42,14 +42,7 @@ export function passkeyHandlers({ config, signIn, passkeys }: PasskeyHandlerDeps
       const client = await signIn.firstPartyClient(optionalString(body, 'client_id'));
       const cookie = optionalBoolean(body, 'cookie') ?? false;
       const passed = await passkeys.verifySignIn(`api:${client.clientId}`, requiredString(body, 'ceremony_id'), credentialOf(body), meta);
-      const pair = await signIn.complete(passed.user, client, passed.amr, meta);
-      if (!cookie) {
-        ctx.body = pair;
-        return;
-      }
-      setRefreshCookie(ctx, config, pair.refresh_token);
-      const { refresh_token: _omitted, ...rest } = pair;
-      ctx.body = rest;
+      answerTokens(ctx, config, await signIn.complete(passed.user, client, passed.amr, meta), cookie);
     },
 
     /** GET /auth/passkeys */

@@ -3,6 +3,7 @@
 // an allowed Origin: CSRF defence on top of SameSite.
 import type { Config } from '../../config/config.js';
 import { OAuthError } from '../../errors/oauth-error.js';
+import type { TokenPair } from '../../domain/sessions/sessions.js';
 import type { AppContext } from '../context.js';
 
 export const cookieName = (config: Config) => (config.issuer.startsWith('https://') ? '__Secure-tessera_refresh' : 'tessera_refresh');
@@ -10,6 +11,17 @@ export const cookieName = (config: Config) => (config.issuer.startsWith('https:/
 export function setRefreshCookie(ctx: AppContext, config: Config, token: string): void {
   const secure = config.issuer.startsWith('https://') ? '; Secure' : '';
   ctx.append('Set-Cookie', `${cookieName(config)}=${token}; Path=/auth; Max-Age=${config.refreshTokenTtl}; HttpOnly; SameSite=Strict${secure}`);
+}
+
+/** A sign-in's answer: the token pair, or in browser mode the refresh token in the cookie and not in the body. */
+export function answerTokens(ctx: AppContext, config: Config, pair: TokenPair, cookie: boolean): void {
+  if (!cookie) {
+    ctx.body = pair;
+    return;
+  }
+  setRefreshCookie(ctx, config, pair.refresh_token);
+  const { refresh_token: _omitted, ...rest } = pair;
+  ctx.body = rest;
 }
 
 export function clearRefreshCookie(ctx: AppContext, config: Config): void {

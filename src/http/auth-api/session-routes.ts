@@ -4,13 +4,13 @@ import type { Config } from '../../config/config.js';
 import type { MfaService } from '../../domain/mfa/mfa-service.js';
 import type { SignInService } from '../../domain/accounts/sign-in.js';
 import type { Session } from '../../domain/sessions/session.js';
-import type { Sessions, TokenPair } from '../../domain/sessions/sessions.js';
+import type { Sessions } from '../../domain/sessions/sessions.js';
 import type { SignOutService } from '../../domain/sessions/sign-out.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { AppContext, RouteContext } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { optionalBoolean, optionalString, requiredString } from './fields.js';
-import { clearRefreshCookie, presentedRefreshToken, setRefreshCookie } from './refresh-cookie.js';
+import { answerTokens, clearRefreshCookie, presentedRefreshToken } from './refresh-cookie.js';
 
 export interface SessionHandlerDeps {
   config: Config;
@@ -41,17 +41,6 @@ const sessionView = (session: Session, currentSid: string) => ({
  * Bearer check (bearer.ts) before them.
  */
 export function sessionHandlers({ config, signIn, mfa, sessions, signOut }: SessionHandlerDeps) {
-  /** In browser mode the refresh token goes into the cookie and not into the body. */
-  const answerTokens = (ctx: AppContext, pair: TokenPair, cookie: boolean) => {
-    if (!cookie) {
-      ctx.body = pair;
-      return;
-    }
-    setRefreshCookie(ctx, config, pair.refresh_token);
-    const { refresh_token: _omitted, ...rest } = pair;
-    ctx.body = rest;
-  };
-
   return {
     async login(ctx: AppContext) {
       const { body } = ctx.state;
@@ -63,14 +52,14 @@ export function sessionHandlers({ config, signIn, mfa, sessions, signOut }: Sess
         ctx.body = await mfa.startChallenge(user, client, cookie);
         return;
       }
-      answerTokens(ctx, await signIn.complete(user, client, ['pwd'], meta), cookie);
+      answerTokens(ctx, config, await signIn.complete(user, client, ['pwd'], meta), cookie);
     },
 
     async verify2fa(ctx: AppContext) {
       const { body } = ctx.state;
       const meta = requestMeta(ctx);
       const passed = await mfa.passChallenge(requiredString(body, 'mfa_token'), requiredString(body, 'code'), meta);
-      answerTokens(ctx, await signIn.complete(passed.user, passed.client, passed.amr, meta), passed.cookie);
+      answerTokens(ctx, config, await signIn.complete(passed.user, passed.client, passed.amr, meta), passed.cookie);
     },
 
     async refresh(ctx: AppContext) {
@@ -79,7 +68,7 @@ export function sessionHandlers({ config, signIn, mfa, sessions, signOut }: Sess
       if (!token) throw new OAuthError('invalid_grant', 'refresh_token is required', { status: 401 });
       const clientId = optionalString(body, 'client_id');
       const { state: _state, ...pair } = await sessions.refresh(token, clientId, undefined, requestMeta(ctx));
-      answerTokens(ctx, pair, fromCookie);
+      answerTokens(ctx, config, pair, fromCookie);
     },
 
     async logout(ctx: AppContext) {
