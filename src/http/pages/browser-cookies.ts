@@ -4,13 +4,21 @@ import type { Config } from '../../config/config.js';
 import { newCsrfSecret } from '../../domain/oidc/authorization-flow.js';
 import type { AppContext } from '../context.js';
 
-const https = (config: Config) => config.issuer.startsWith('https://');
+export const https = (config: Config) => config.issuer.startsWith('https://');
 export const sessionCookie = (config: Config) => (https(config) ? '__Host-tessera_session' : 'tessera_session');
 export const csrfCookie = (config: Config) => (https(config) ? '__Host-tessera_csrf' : 'tessera_csrf');
 
-function setCookie(ctx: AppContext, config: Config, name: string, value: string, maxAgeSeconds: number): void {
+/** An HttpOnly cookie of the pages: `Secure` with an https issuer; path `/` and SameSite=Lax unless said otherwise. */
+export function setCookie(
+  ctx: AppContext,
+  config: Config,
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  scope: { path?: string; sameSite?: 'Lax' | 'Strict' } = {},
+): void {
   const secure = https(config) ? '; Secure' : '';
-  ctx.append('Set-Cookie', `${name}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`);
+  ctx.append('Set-Cookie', `${name}=${value}; Path=${scope.path ?? '/'}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=${scope.sameSite ?? 'Lax'}${secure}`);
 }
 
 export function setSessionCookie(ctx: AppContext, config: Config, secret: string): void {

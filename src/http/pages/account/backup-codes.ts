@@ -6,18 +6,16 @@ import type { Config } from '../../../config/config.js';
 import type { MfaService } from '../../../domain/mfa/mfa-service.js';
 import { BACKUP_CODES_NOTE_TTL_MS } from '../../../domain/mfa/mfa-service.js';
 import type { AppContext } from '../../context.js';
+import { https, setCookie } from '../browser-cookies.js';
 import { html, joinHtml, type SafeHtml } from '../layout.js';
 import type { Visit } from './gate.js';
 import { ACCOUNT_PATHS } from './nav.js';
 
-const https = (config: Config) => config.issuer.startsWith('https://');
 /** `__Secure-` rather than `__Host-`: the cookie is scoped to one path (RFC 6265bis §4.1.3). */
 const cookieName = (config: Config) => (https(config) ? '__Secure-tessera_backup_codes' : 'tessera_backup_codes');
 
-function setNote(ctx: AppContext, config: Config, value: string, maxAgeSeconds: number): void {
-  const secure = https(config) ? '; Secure' : '';
-  ctx.append('Set-Cookie', `${cookieName(config)}=${value}; Path=${ACCOUNT_PATHS.twoFactor}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`);
-}
+const setNote = (ctx: AppContext, config: Config, value: string, maxAgeSeconds: number): void =>
+  setCookie(ctx, config, cookieName(config), value, maxAgeSeconds, { path: ACCOUNT_PATHS.twoFactor, sameSite: 'Strict' });
 
 export function backupCodesNote(config: Config, mfa: MfaService) {
   /** After a POST that made codes: keep them for the page the 303 leads to. */
