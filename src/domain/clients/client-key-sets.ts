@@ -8,6 +8,7 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jos
 import type { Clock } from '../../clock.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { Client } from './client.js';
+import { cacheLifetimeMs, readCapped } from '../outbound-responses.js';
 import { usableFetchedKeys } from './client-jwks.js';
 
 export interface JwksFetchPolicy {
@@ -133,8 +134,12 @@ class RemoteKeySet {
         await response.body?.cancel();
         throw new Error(`jwks_uri answered ${response.status}`);
       }
-      body = await readLimited(response, this.policy.maxBytes);
-      maxAgeMs = this.maxAge(response.headers.get('cache-control'));
+      body = await readCapped(response, this.policy.maxBytes);
+      maxAgeMs = cacheLifetimeMs(response.headers.get('cache-control'), {
+        fallbackMs: this.policy.defaultMaxAgeMs,
+        minMs: this.policy.minMaxAgeMs,
+        maxMs: this.policy.maxMaxAgeMs,
+      });
     } catch (error) {
       throw keysUnavailable(`jwks_uri fetch failed: ${(error as Error).message}`);
     }
@@ -149,16 +154,6 @@ class RemoteKeySet {
     this.staleAt = this.clock.now() + maxAgeMs;
     this.lastAttemptFailed = false;
   }
-
-  /** Cache-Control max-age (RFC 9111 §5.2.2.1), held within the policy's bounds; no-store/no-cache mean the least. */
-  private maxAge(header: string | null): number {
-    const { defaultMaxAgeMs, minMaxAgeMs, maxMaxAgeMs } = this.policy;
-    if (!header) return defaultMaxAgeMs;
-    if (/(?:^|,)\s*no-(?:store|cache)\b/i.test(header)) return minMaxAgeMs;
-    const match = /(?:^|,)\s*max-age\s*=\s*"?(\d{1,10})"?/i.exec(header);
-    if (!match) return defaultMaxAgeMs;
-    return Math.min(maxMaxAgeMs, Math.max(minMaxAgeMs, Number(match[1]) * 1000));
-  }
 }
 
 /**
@@ -168,34 +163,4 @@ class RemoteKeySet {
  */
 function forBothEdNames(set: JSONWebKeySet): JSONWebKeySet {
   return { keys: set.keys.map(({ alg, ...key }) => (key.kty === 'OKP' ? key : { ...key, ...(alg === undefined ? {} : { alg }) })) };
-}
-
-/** The body, refused as soon as it passes `maxBytes` (whatever Content-Length claims). */
-async function readLimited(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new Error(`jwks_uri body of ${declared} bytes is over ${maxBytes}`);
-  }
-  if (!response.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new Error(`jwks_uri body is over ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }

@@ -12,6 +12,7 @@ import * as oidc from 'openid-client';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { Sealer } from '../../crypto/sealing.js';
 import type { Logger } from 'pino';
+import { cacheLifetimeMs, readCapped } from '../outbound-responses.js';
 import { upstreamSecretData, type Upstream } from './upstream.js';
 
 /** How long one outbound call may take, body included. */
@@ -67,24 +68,6 @@ function isTransport(error: unknown): boolean {
   return error.cause !== undefined && isTransport(error.cause);
 }
 
-/** Reads a body up to `limit` bytes; a longer one is refused without reading it all. */
-async function readCapped(response: Response, limit: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array();
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > limit) {
-    await response.body.cancel();
-    throw new TypeError(`the response is larger than ${limit} bytes`);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) throw new TypeError(`the response is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
@@ -102,14 +85,9 @@ export function boundedFetch(timeoutMs = UPSTREAM_TIMEOUT_MS, seen?: (url: strin
   };
 }
 
-/** How long a response may be kept by its Cache-Control (RFC 9111 §5.2.2), within our bounds. */
-export function cacheLifetime(headers: Headers | undefined): number {
-  const cacheControl = headers?.get('cache-control')?.toLowerCase() ?? '';
-  if (/(^|,)\s*(no-store|no-cache)\b/.test(cacheControl)) return MIN_DISCOVERY_TTL_MS;
-  const maxAge = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?/.exec(cacheControl)?.[1];
-  const ttl = maxAge === undefined ? DEFAULT_DISCOVERY_TTL_MS : Number(maxAge) * 1000;
-  return Math.min(Math.max(ttl, MIN_DISCOVERY_TTL_MS), MAX_DISCOVERY_TTL_MS);
-}
+/** How long a discovery document may be kept by its Cache-Control (outbound-responses.ts). */
+export const cacheLifetime = (headers: Headers | undefined): number =>
+  cacheLifetimeMs(headers?.get('cache-control'), { fallbackMs: DEFAULT_DISCOVERY_TTL_MS, minMs: MIN_DISCOVERY_TTL_MS, maxMs: MAX_DISCOVERY_TTL_MS });
 
 const isLoopbackHttp = (issuer: string) => issuer.startsWith('http:');
 
