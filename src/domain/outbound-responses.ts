@@ -1,5 +1,5 @@
-// Reading what another server answered (a client's jwks_uri, an upstream provider): contract
-// "Outbound calls" in docs/clients.md and docs/upstreams.md. A body is read only up to a limit, and
+// Reading what another server answered (a client's jwks_uri, an upstream provider; outbound calls
+// in docs/clients.md and docs/upstreams.md). A body is read only up to a limit, and
 // a response is kept only as long as its Cache-Control allows, within our own bounds.
 
 /**

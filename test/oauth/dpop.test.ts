@@ -1,6 +1,6 @@
 // DPoP (RFC 9449) over the real server: openid-client's DPoP handle gets bound tokens, the
 // resources take them with the DPoP scheme and a proof only, and the proofs hostile clients try
-// (security.md of the RFC: replay, wrong method or URL, stale, another key) are refused.
+// (RFC 9449 §11: replay, wrong method or URL, stale, another key) are refused.
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';

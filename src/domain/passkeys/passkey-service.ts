@@ -61,7 +61,7 @@ export interface Ceremony<Options> {
   options: Options;
 }
 
-/** A passkey assertion that passed: whose, and the `amr` it earns (contract §3; RFC 8176). */
+/** A passkey assertion that passed: whose, and the `amr` it earns (docs/passkeys.md; RFC 8176). */
 export interface PasskeyAssertion {
   user: User;
   passkey: Passkey;
